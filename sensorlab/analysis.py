@@ -1,0 +1,454 @@
+"""The offline analysis chain, end to end, for one recording or a left/right pair.
+
+load (``sensorlab.io``) -> quality checks (rate, gaps, clipping) -> gap-free uniform
+segments -> active bouts -> contact detection for the placement -> per-contact metrics ->
+per-set summary -> drill target verdict. Each step is a public function of its own module;
+this module only wires them and keeps the bookkeeping of times and sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sensorlab import __version__
+from sensorlab.drills import (
+    DEFAULT_DRILL,
+    Drill,
+    TargetVerdict,
+    drill_with_target,
+    evaluate_target,
+    get_drill,
+)
+from sensorlab.errors import UsageError, check_option
+from sensorlab.metrics import TRUNK_PLACEMENTS, Contact, SetSummary, contact_metrics, summarize
+from sensorlab.recording import Recording
+from sensorlab.signal.activity import ActivityParams, find_active_bouts
+from sensorlab.signal.contacts import DETECTORS, ContactParams, choose_method
+from sensorlab.signal.resample import find_gaps, uniform_segments
+from sensorlab.units import G_MS2, LOW_PRECISION_RATE_HZ, PLACEMENTS, SIDES
+
+FloatArray = NDArray[np.float64]
+
+ANALYSIS_VERSION = "1"
+"""Bumped whenever a change moves a measured number (used by the history index)."""
+
+MIN_CONTACTS_PER_SET = 3
+
+
+@dataclass(frozen=True)
+class Quality:
+    """What limits the trust in a recording's numbers.
+
+    Attributes
+    ----------
+    warnings : list of str
+        Human-readable problems, most important first.
+    sampling_rate_hz : float
+        Median sampling rate in Hz.
+    gaps : int
+        Gaps (lost packets) longer than 2.5 sample periods.
+    gap_s : float
+        Total time lost in gaps, in s.
+    clipped_fraction : float
+        Fraction of samples at the accelerometer's range on any axis.
+    rejected_contacts : int
+        Candidate contacts dropped as implausible for the drill.
+    low_precision : bool
+        True below 100 Hz: contact times are coarse.
+    """
+
+    warnings: list[str]
+    sampling_rate_hz: float
+    gaps: int
+    gap_s: float
+    clipped_fraction: float
+    rejected_contacts: int
+    low_precision: bool
+
+
+@dataclass(frozen=True)
+class SetResult:
+    """One set (active bout) of a recording."""
+
+    number: int
+    start_s: float
+    end_s: float
+    contacts: list[Contact]
+    summary: SetSummary
+    target: TargetVerdict
+
+
+@dataclass(frozen=True)
+class RecordingAnalysis:
+    """Everything ``analyze`` reports for one recording.
+
+    Attributes
+    ----------
+    file : str
+        The recording's path (or source name).
+    drill : Drill
+        Drill analysed, with the athlete's target applied.
+    placement : str
+        Sensor placement.
+    side : str or None
+        Side of a foot/shank sensor.
+    method : str
+        Contact detector used.
+    sampling_rate_hz : float
+        Median sampling rate in Hz.
+    sets : list of SetResult
+        Sets found, in time order.
+    summary : SetSummary
+        Summary over all sets.
+    target : TargetVerdict
+        Verdict over all sets.
+    quality : Quality
+        Quality report.
+    metadata : mapping
+        The recording's metadata.
+    """
+
+    file: str
+    drill: Drill
+    placement: str
+    side: str | None
+    method: str
+    sampling_rate_hz: float
+    sets: list[SetResult]
+    summary: SetSummary
+    target: TargetVerdict
+    quality: Quality
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def contacts(self) -> list[Contact]:
+        """All contacts of all sets."""
+        return [c for s in self.sets for c in s.contacts]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The ``analyze --json`` object (DESIGN §5)."""
+        return {
+            "file": self.file,
+            "drill": self.drill.id,
+            "drill_name": self.drill.name,
+            "placement": self.placement,
+            "side": self.side,
+            "sampling_rate_hz": round(self.sampling_rate_hz, 3),
+            "method": self.method,
+            "analysis_version": ANALYSIS_VERSION,
+            "sensorlab_version": __version__,
+            "contacts": [asdict(c) for c in self.contacts],
+            "summary": asdict(self.summary),
+            "target": asdict(self.target),
+            "sets": [
+                {
+                    "set": s.number,
+                    "start_s": round(s.start_s, 4),
+                    "end_s": round(s.end_s, 4),
+                    "summary": asdict(s.summary),
+                    "target": asdict(s.target),
+                }
+                for s in self.sets
+            ],
+            "quality": asdict(self.quality),
+            "metadata": dict(self.metadata),
+        }
+
+
+def contact_params(drill: Drill, placement: str) -> ContactParams:
+    """Plausibility bounds for a drill seen from a placement.
+
+    The drill's plausible contact range is widened by 30 % on each side so that a gate
+    never clips a real but unusual contact; the shortest interval between two contacts
+    seen by one sensor comes from the drill's highest plausible cadence.
+    """
+    low_ms, high_ms = drill.contact_ms_range
+    sees_all = placement in TRUNK_PLACEMENTS or drill.pattern == "unilateral"
+    step_ms = 60000.0 / drill.cadence_spm_range[1]
+    if drill.pattern == "skip" or sees_all:
+        # the hop of a skip follows its step after one contact and a short flight
+        min_interval_ms = 0.7 * low_ms + 30.0
+    else:
+        min_interval_ms = 2.0 * step_ms * 0.7
+    return ContactParams(
+        min_contact_ms=0.7 * low_ms,
+        max_contact_ms=1.3 * high_ms,
+        min_interval_ms=min_interval_ms,
+        has_flight=drill.has_flight,
+    )
+
+
+def _clipped_fraction(acc_ms2: FloatArray, range_g: float | None) -> float:
+    """Fraction of samples with an axis at the accelerometer's range (plateaus at the max)."""
+    if acc_ms2.shape[0] == 0:
+        return 0.0
+    if range_g is not None:
+        limit = 0.995 * range_g * G_MS2
+        return float(np.mean(np.any(np.abs(acc_ms2) >= limit, axis=1)))
+    peak = np.max(np.abs(acc_ms2), axis=0)
+    at_peak = np.abs(acc_ms2) >= 0.999 * peak
+    counts = np.sum(at_peak, axis=0)
+    # a real maximum occurs once; a clipped axis sits on its range for many samples, and
+    # only ranges of at least 2 g are sensor ranges
+    clipped_axes = (counts >= 3) & (peak >= 2 * G_MS2)
+    if not np.any(clipped_axes):
+        return 0.0
+    return float(np.mean(np.any(at_peak[:, clipped_axes], axis=1)))
+
+
+def _resolve(value: str | None, recording: Recording, key: str) -> str | None:
+    return value if value is not None else recording.metadata.get(key)
+
+
+def analyze_recording(
+    recording: Recording,
+    *,
+    drill: str | None = None,
+    placement: str | None = None,
+    side: str | None = None,
+    method: str | None = None,
+    targets: Mapping[str, float] | None = None,
+    activity: ActivityParams | None = None,
+) -> RecordingAnalysis:
+    """Find every contact of a recording and summarise its sets.
+
+    Parameters
+    ----------
+    recording : Recording
+        The samples (any mounting, possibly with gaps).
+    drill, placement, side : str, optional
+        Override the recording's ``drill:``, ``placement:`` and ``side:`` metadata.
+    method : str, optional
+        Contact detector (a key of ``sensorlab.signal.contacts.DETECTORS``); chosen from
+        the placement and the channels present when omitted.
+    targets : mapping of str to float, optional
+        The athlete's target overrides by drill id.
+    activity : ActivityParams, optional
+        Active-bout thresholds.
+
+    Returns
+    -------
+    RecordingAnalysis
+        Contacts, per-set summaries, target verdicts and the quality report.
+    """
+    warnings: list[str] = list(recording.warnings)
+    drill_id = _resolve(drill, recording, "drill")
+    if drill_id is None:
+        drill_id = DEFAULT_DRILL
+        warnings.append(f"no drill given: analysed as '{DEFAULT_DRILL}' (use --drill)")
+    the_drill = drill_with_target(get_drill(drill_id), targets or {})
+    place = _resolve(placement, recording, "placement")
+    if place is None:
+        place = "foot"
+        warnings.append("no placement given: assumed 'foot' (use --placement)")
+    check_option("placement", place, PLACEMENTS)
+    the_side = _resolve(side, recording, "side")
+    if the_side is not None:
+        check_option("side", the_side, SIDES)
+    if place in TRUNK_PLACEMENTS:
+        the_side = None
+    chosen = method or choose_method(place, has_gyro=recording.has_gyro)
+    check_option("method", chosen, tuple(DETECTORS))
+    if chosen == "segment-gyro" and not recording.has_gyro:
+        raise UsageError(
+            f"method 'segment-gyro' needs gyroscope columns, found none in {recording.source}"
+        )
+
+    rate_hz = recording.nominal_sampling_rate_hz
+    low_precision = rate_hz < LOW_PRECISION_RATE_HZ
+    if low_precision:
+        warnings.append(
+            f"sampling rate {rate_hz:.0f} Hz is below {LOW_PRECISION_RATE_HZ:.0f} Hz: contact "
+            f"times are low precision (one sample is {1000.0 / rate_hz:.0f} ms)"
+        )
+    gaps = find_gaps(recording.time_s)
+    gap_s = float(sum(g.duration_s for g in gaps))
+    if gaps:
+        warnings.append(
+            f"{len(gaps)} gap(s) in the samples ({gap_s:.2f} s lost): contacts across a gap are not reported"
+        )
+    range_text = recording.metadata.get("acc_range_g")
+    try:
+        range_g = float(range_text) if range_text else None
+    except ValueError:
+        range_g = None
+    clipped = _clipped_fraction(recording.acc_ms2, range_g)
+    if clipped > 0.0005:
+        warnings.append(
+            f"accelerometer clipped on {100 * clipped:.2f} % of samples: impacts exceed the sensor's range"
+        )
+
+    params = contact_params(the_drill, place)
+    detector = DETECTORS[chosen]
+    channels = recording.acc_ms2 if recording.gyr_dps is None else np.hstack([recording.acc_ms2, recording.gyr_dps])
+    segments = uniform_segments(recording.time_s, channels, sampling_rate_hz=rate_hz)
+    act = activity or ActivityParams()
+    bouts: list[tuple[float, float, FloatArray, FloatArray]] = []
+    rejected = 0
+    for seg in segments:
+        acc = seg.channels[:, :3]
+        gyr = seg.channels[:, 3:6] if seg.channels.shape[1] >= 6 else None
+        for bout in find_active_bouts(acc, sampling_rate_hz=seg.sampling_rate_hz, params=act):
+            pad = int(0.5 * seg.sampling_rate_hz)
+            lo = max(0, bout.start_index - pad)
+            hi = min(acc.shape[0], bout.stop_index + pad)
+            events = detector(
+                acc[lo:hi],
+                None if gyr is None else gyr[lo:hi],
+                sampling_rate_hz=seg.sampling_rate_hz,
+                params=params,
+            )
+            rejected += events.rejected
+            t0 = float(seg.time_s[lo])
+            bouts.append((float(seg.time_s[bout.start_index]), float(seg.time_s[bout.stop_index - 1]),
+                          events.ic_s + t0, events.to_s + t0))
+
+    sets = _group_sets(bouts, act.min_rest_s)
+    set_results: list[SetResult] = []
+    for start_s, end_s, ic_s, to_s in sets:
+        if ic_s.size < MIN_CONTACTS_PER_SET:
+            continue
+        number = len(set_results) + 1
+        contacts = contact_metrics(ic_s, to_s, drill=the_drill, placement=place, side=the_side, set_number=number)
+        summary = summarize(contacts, drill=the_drill, placement=place)
+        set_results.append(SetResult(number, start_s, end_s, contacts, summary, _verdict(the_drill, summary, place)))
+    if not set_results:
+        warnings.append("no active set with at least 3 contacts was found")
+    all_contacts = [c for s in set_results for c in s.contacts]
+    overall = _overall_summary(set_results, the_drill, place)
+    if rejected:
+        warnings.append(f"{rejected} candidate contact(s) rejected as implausible for {the_drill.name}")
+    quality = Quality(
+        warnings=warnings,
+        sampling_rate_hz=round(rate_hz, 3),
+        gaps=len(gaps),
+        gap_s=round(gap_s, 4),
+        clipped_fraction=round(clipped, 6),
+        rejected_contacts=rejected,
+        low_precision=low_precision,
+    )
+    del all_contacts
+    return RecordingAnalysis(
+        file=recording.source or "<memory>",
+        drill=the_drill,
+        placement=place,
+        side=the_side,
+        method=chosen,
+        sampling_rate_hz=rate_hz,
+        sets=set_results,
+        summary=overall,
+        target=_verdict(the_drill, overall, place),
+        quality=quality,
+        metadata=dict(recording.metadata),
+    )
+
+
+def _group_sets(
+    bouts: list[tuple[float, float, FloatArray, FloatArray]], min_rest_s: float
+) -> list[tuple[float, float, FloatArray, FloatArray]]:
+    """Merge bouts split only by a gap in the samples; keep real rests as set borders."""
+    merged: list[tuple[float, float, FloatArray, FloatArray]] = []
+    for start, end, ic, to in sorted(bouts, key=lambda b: b[0]):
+        if merged and start - merged[-1][1] < min_rest_s:
+            s0, _, ic0, to0 = merged[-1]
+            merged[-1] = (s0, end, np.concatenate([ic0, ic]), np.concatenate([to0, to]))
+        else:
+            merged.append((start, end, ic, to))
+    return merged
+
+
+def _overall_summary(sets: list[SetResult], drill: Drill, placement: str) -> SetSummary:
+    """Summary over all sets: statistics of all contacts, cadence averaged over sets."""
+    contacts = [c for s in sets for c in s.contacts]
+    overall = summarize(contacts, drill=drill, placement=placement)
+    if len(sets) > 1:
+        cadences = [s.summary.cadence_spm for s in sets if s.summary.cadence_spm is not None]
+        weights = [s.summary.contacts for s in sets if s.summary.cadence_spm is not None]
+        cadence = float(np.average(cadences, weights=weights)) if cadences else None
+        overall = replace(overall, cadence_spm=None if cadence is None else round(cadence, 3))
+    return overall
+
+
+def _verdict(drill: Drill, summary: SetSummary, placement: str) -> TargetVerdict:
+    value = summary.metric(drill.primary_metric)
+    note = ""
+    if value is None and drill.primary_metric == "symmetry_pct":
+        note = "symmetry needs a left and a right foot file analysed together, or a trunk sensor"
+    elif value is None and drill.primary_metric == "flight_contact_ratio":
+        note = "flight time is not defined for this placement and drill"
+    return evaluate_target(drill, value, note)
+
+
+def merge_pair(left: RecordingAnalysis, right: RecordingAnalysis) -> tuple[RecordingAnalysis, RecordingAnalysis]:
+    """Add left/right symmetry to two analyses of the same session (left and right foot).
+
+    Parameters
+    ----------
+    left, right : RecordingAnalysis
+        Analyses of the two feet, same drill and placement.
+
+    Returns
+    -------
+    tuple of RecordingAnalysis
+        The two analyses with ``summary.symmetry_pct`` and the verdict updated.
+    """
+    merged = sorted(left.contacts + right.contacts, key=lambda c: c.ic_s)
+    pair = summarize(merged, drill=left.drill, placement=left.placement, n_sensors=2)
+    out = []
+    for a in (left, right):
+        summary = replace(a.summary, symmetry_pct=pair.symmetry_pct)
+        out.append(replace(a, summary=summary, target=_verdict(a.drill, summary, a.placement)))
+    return out[0], out[1]
+
+
+def analyze_files(
+    paths: Sequence[str | Path],
+    *,
+    drill: str | None = None,
+    placement: str | None = None,
+    side: str | None = None,
+    method: str | None = None,
+    targets_path: str | Path | None = None,
+    allow_gaps: bool = False,
+) -> list[RecordingAnalysis]:
+    """Read and analyse recordings; pair a left and a right foot file for symmetry.
+
+    Parameters
+    ----------
+    paths : sequence of path
+        Recording CSV files.
+    drill, placement, side, method : str, optional
+        Overrides of the files' metadata (``side`` only makes sense with one file).
+    targets_path : path, optional
+        The athlete's target overrides (TOML); else ``SENSORLAB_TARGETS``.
+    allow_gaps : bool
+        Analyse recordings with gaps longer than 0.5 s as separate parts instead of failing.
+
+    Returns
+    -------
+    list of RecordingAnalysis
+        One per file, in the order given.
+    """
+    from sensorlab.drills import load_target_overrides
+    from sensorlab.io import read_recording
+
+    if side is not None and len(paths) > 1:
+        raise UsageError("--side applies to one file; with several files put 'side:' in each file's metadata")
+    results = []
+    for path in paths:
+        rec = read_recording(path, allow_gaps=allow_gaps)
+        targets = load_target_overrides(targets_path, athlete=rec.metadata.get("athlete"))
+        results.append(
+            analyze_recording(rec, drill=drill, placement=placement, side=side, method=method, targets=targets)
+        )
+    sides = {r.side: i for i, r in enumerate(results) if r.placement not in TRUNK_PLACEMENTS}
+    if len(results) == 2 and set(sides) == {"left", "right"} and results[0].drill.id == results[1].drill.id:
+        left, right = merge_pair(results[sides["left"]], results[sides["right"]])
+        results[sides["left"]], results[sides["right"]] = left, right
+    return results

@@ -1,0 +1,441 @@
+"""Ground-contact detection (initial contact IC, toe-off TO) per sensor placement.
+
+Every detector has the same signature::
+
+    detect(acc_ms2, gyr_dps, *, sampling_rate_hz, params) -> ContactEvents
+
+over one uniformly sampled, gap-free stretch of an active bout, in the sensor's own axes
+(mount-anywhere: the features are norms, or projections on axes found from the data).
+Detectors segment contact by contact; none assumes one contact per stride, so the step and
+the hop of a skip, and the repeated contacts of one-leg drills, are all found.
+
+References
+----------
+.. [1] Falbriard M, Meyer F, Mariani B, Millet GP, Aminian K (2018). Accurate estimation of
+   running temporal parameters using foot-worn inertial sensors. Front Physiol 9:610.
+.. [2] Aminian K, Najafi B, Büla C, Leyvraz PF, Robert P (2002). Spatio-temporal parameters of
+   gait measured by an ambulatory system using miniature gyroscopes. J Biomech 35:689-699.
+.. [3] Lee JB, Mellifont RB, Burkett BJ (2010). The use of a single inertial sensor to identify
+   stride, step, and stance durations of running gait. J Sci Med Sport 13:270-273.
+.. [4] McCamley J, Donati M, Grimpampi E, Mazzà C (2012). An enhanced estimate of initial
+   contact and final contact instants of time using lower trunk inertial sensor data.
+   Gait Posture 36:316-318.
+.. [5] Purcell B, Channells J, James D, Barrett R (2006). Use of accelerometers for detecting
+   foot-ground contact time during running. Proc SPIE 6036.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import ndimage
+from scipy import signal as sps
+
+from sensorlab.signal.filters import lowpass, parabolic_peak
+from sensorlab.signal.orientation import principal_axis, vertical_component
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class ContactParams:
+    """Plausibility bounds of the contacts a detector may report.
+
+    Attributes
+    ----------
+    min_contact_ms, max_contact_ms : float
+        Contact times outside this range are rejected, in ms.
+    min_interval_ms : float
+        Shortest time between two initial contacts seen by this sensor, in ms.
+    has_flight : bool
+        Whether the drill has a flight phase (False for walking drills: double support).
+    """
+
+    min_contact_ms: float = 70.0
+    max_contact_ms: float = 1500.0
+    min_interval_ms: float = 150.0
+    has_flight: bool = True
+
+
+@dataclass(frozen=True)
+class ContactEvents:
+    """Contacts found in one uniformly sampled stretch.
+
+    Attributes
+    ----------
+    ic_s, to_s : ndarray, shape (n_contacts,)
+        Initial contact and toe-off times in s from the first sample of the stretch
+        (sub-sample precision), ``ic_s < to_s``, contacts in time order and not overlapping.
+    method : str
+        Name of the detector.
+    rejected : int
+        Candidate contacts dropped by the plausibility gates.
+    """
+
+    ic_s: FloatArray
+    to_s: FloatArray
+    method: str
+    rejected: int = 0
+
+    @property
+    def contact_ms(self) -> FloatArray:
+        """Contact times in ms, shape (n_contacts,)."""
+        return (self.to_s - self.ic_s) * 1000.0
+
+
+Detector = Callable[..., ContactEvents]
+
+
+def _impact_signal(acc_ms2: FloatArray, sampling_rate_hz: float) -> FloatArray:
+    """Norm of the first difference of the acceleration vector (orientation-free jerk), m/s³.
+
+    Element ``i`` is the change between samples ``i`` and ``i + 1``.
+    """
+    return np.asarray(np.linalg.norm(np.diff(acc_ms2, axis=0), axis=1) * sampling_rate_hz)
+
+
+def find_impacts(
+    acc_ms2: FloatArray, *, sampling_rate_hz: float, min_interval_ms: float
+) -> FloatArray:
+    """Initial contacts as the onsets of the ground impacts.
+
+    The foot (and with less energy the shank) stops within a few ms when it lands, which
+    shows as the largest jerk of the acceleration vector in the cycle [3]_. Peaks of the
+    jerk norm are kept when they stand out from the bout's own distribution (at least a
+    fifth of the typical impact, and well above the quiet level), at least
+    ``min_interval_ms`` apart.
+
+    Parameters
+    ----------
+    acc_ms2 : ndarray, shape (n_samples, 3)
+        Specific force in m/s².
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    min_interval_ms : float
+        Shortest time between two impacts, in ms.
+
+    Returns
+    -------
+    ndarray, shape (n_impacts,)
+        Impact onset times in s from the first sample. The jump lies between two samples;
+        the midpoint is returned.
+    """
+    jerk = _impact_signal(acc_ms2, sampling_rate_hz)
+    distance = max(1, int(min_interval_ms * sampling_rate_hz / 1000.0))
+    peaks, props = sps.find_peaks(jerk, distance=distance, height=0.0)
+    if peaks.size == 0:
+        return np.empty(0)
+    heights = props["peak_heights"]
+    typical = float(np.percentile(heights, 90))
+    quiet = float(np.median(jerk))
+    threshold = max(0.2 * typical, 4.0 * quiet)
+    keep = peaks[heights >= threshold]
+    return (keep + 0.5) / sampling_rate_hz
+
+
+def sagittal_rate_dps(gyr_dps: FloatArray, *, sampling_rate_hz: float) -> FloatArray:
+    """Angular rate about the dominant (sagittal) rotation axis, low-passed at 30 Hz.
+
+    Parameters
+    ----------
+    gyr_dps : ndarray, shape (n_samples, 3)
+        Angular rate in deg/s.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    ndarray, shape (n_samples,)
+        Angular rate in deg/s about the principal axis; the sign is arbitrary.
+    """
+    rate = gyr_dps @ principal_axis(gyr_dps)
+    return lowpass(rate, cutoff_hz=30.0, sampling_rate_hz=sampling_rate_hz)
+
+
+def _contact_windows(
+    ic_s: FloatArray, n_samples: int, sampling_rate_hz: float, params: ContactParams
+) -> list[tuple[int, int]]:
+    """Sample windows in which the toe-off of each initial contact must lie."""
+    windows = []
+    end_s = (n_samples - 1) / sampling_rate_hz
+    for k, ic in enumerate(ic_s):
+        lo = ic + params.min_contact_ms / 1000.0
+        hi = ic + params.max_contact_ms / 1000.0
+        if k + 1 < len(ic_s):
+            hi = min(hi, ic_s[k + 1] - 0.5 / sampling_rate_hz)
+        hi = min(hi, end_s)
+        windows.append((int(np.ceil(lo * sampling_rate_hz)), int(np.floor(hi * sampling_rate_hz))))
+    return windows
+
+
+def _gate(
+    ic_s: FloatArray, to_s: FloatArray, params: ContactParams, method: str
+) -> ContactEvents:
+    """Keep contacts whose duration is plausible and that do not overlap."""
+    contact_ms = (to_s - ic_s) * 1000.0
+    ok = np.isfinite(to_s) & (contact_ms >= params.min_contact_ms) & (contact_ms <= params.max_contact_ms)
+    ic_kept, to_kept = ic_s[ok], to_s[ok]
+    return ContactEvents(ic_kept, to_kept, method, rejected=int(np.count_nonzero(~ok)))
+
+
+def detect_segment_gyro(
+    acc_ms2: FloatArray,
+    gyr_dps: FloatArray | None,
+    *,
+    sampling_rate_hz: float,
+    params: ContactParams,
+) -> ContactEvents:
+    """Foot or shank contacts from the impact (IC) and the sagittal angular rate (TO).
+
+    IC is the onset of the ground impact (:func:`find_impacts`). TO is the extreme of the
+    sagittal angular rate that ends the push-off: the foot (or shank) rotates fastest in
+    plantar flexion (backwards) just as the toes leave the ground, and the rate then
+    reverses into the swing [1]_ [2]_. Inside each contact window the largest reversal of
+    the rate is found, and TO is the extreme that precedes it.
+
+    Parameters
+    ----------
+    acc_ms2 : ndarray, shape (n_samples, 3)
+        Specific force in m/s², any mounting.
+    gyr_dps : ndarray, shape (n_samples, 3)
+        Angular rate in deg/s, same axes as ``acc_ms2``.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    params : ContactParams
+        Plausibility bounds.
+
+    Returns
+    -------
+    ContactEvents
+        Contacts of the sensor's own leg.
+
+    Notes
+    -----
+    Falbriard et al. detect IC as a minimum of the pitch rate after mid-swing; that needs a
+    mid-swing between contacts, which the hop of a skip does not have, so IC here comes
+    from the impact, which every contact has. The reversal is searched without assuming
+    the sign of the rotation axis: the sign of the largest reversal is taken by majority
+    over the bout, so one odd contact cannot flip it.
+    """
+    if gyr_dps is None:
+        raise ValueError("detect_segment_gyro needs gyr_dps")
+    ic_s = find_impacts(acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms)
+    rate = sagittal_rate_dps(gyr_dps, sampling_rate_hz=sampling_rate_hz)
+    slope = np.gradient(rate)
+    windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params)
+    jumps = []
+    for lo, hi in windows:
+        if hi - lo < 2:
+            jumps.append((lo, 0.0))
+            continue
+        j = lo + int(np.argmax(np.abs(slope[lo:hi])))
+        jumps.append((j, float(slope[j])))
+    direction = 1.0 if sum(np.sign(s) for _, s in jumps) >= 0 else -1.0
+    to_s = np.full(ic_s.shape, np.nan)
+    for k, ((lo, hi), (j, s)) in enumerate(zip(windows, jumps, strict=True)):
+        if hi - lo < 2:
+            continue
+        # the reversal in the bout's direction nearest the end of the window
+        seg = direction * slope[lo:hi]
+        if not np.any(seg > 0):
+            continue
+        peaks, _ = sps.find_peaks(seg, height=0.5 * float(np.max(seg)))
+        j = lo + (int(peaks[0]) if peaks.size else int(np.argmax(seg)))
+        # the extreme before the reversal: where the slope changes sign going backwards
+        i = j
+        while i > lo and direction * slope[i - 1] > 0:
+            i -= 1
+        to_s[k] = parabolic_peak(direction * rate, i) / sampling_rate_hz if i > lo else i / sampling_rate_hz
+    return _gate(ic_s, to_s, params, "segment-gyro")
+
+
+def detect_segment_acc(
+    acc_ms2: FloatArray,
+    gyr_dps: FloatArray | None = None,
+    *,
+    sampling_rate_hz: float,
+    params: ContactParams,
+) -> ContactEvents:
+    """Foot or shank contacts from the accelerometer alone.
+
+    IC is the onset of the impact (:func:`find_impacts`); TO is the push-off: the largest
+    jerk of the acceleration vector in the second half of the contact window, where the
+    ground stops holding the segment and it is thrown into the swing [3]_ [5]_.
+
+    Parameters
+    ----------
+    acc_ms2 : ndarray, shape (n_samples, 3)
+        Specific force in m/s², any mounting.
+    gyr_dps : ndarray or None
+        Ignored (present for the common signature).
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    params : ContactParams
+        Plausibility bounds.
+
+    Returns
+    -------
+    ContactEvents
+        Contacts of the sensor's own leg.
+
+    Notes
+    -----
+    Less precise than :func:`detect_segment_gyro`: push-off has no sharp signature in the
+    acceleration of a soft landing. Prefer a sensor with a gyroscope for contact time.
+    """
+    ic_s = find_impacts(acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms)
+    smooth = lowpass(acc_ms2, cutoff_hz=25.0, sampling_rate_hz=sampling_rate_hz)
+    jerk = np.linalg.norm(np.gradient(smooth, axis=0), axis=1) * sampling_rate_hz
+    to_s = np.full(ic_s.shape, np.nan)
+    for k, (lo, hi) in enumerate(_contact_windows(ic_s, jerk.shape[0], sampling_rate_hz, params)):
+        if hi - lo < 2:
+            continue
+        j = lo + int(np.argmax(jerk[lo:hi]))
+        to_s[k] = parabolic_peak(jerk, j) / sampling_rate_hz
+    return _gate(ic_s, to_s, params, "segment-acc")
+
+
+def _edge_time(level: FloatArray, i0: int, i1: int, base: float, top: float, rising: bool) -> float:
+    """Onset (rising) or end (falling) of a pulse by extrapolating its edge to the baseline.
+
+    Fits a line through the edge samples between 25 % and 75 % of the pulse height and
+    returns where it meets ``base``, in fractional samples.
+    """
+    lo_level = base + 0.25 * (top - base)
+    hi_level = base + 0.75 * (top - base)
+    seg = level[i0:i1]
+    idx = np.flatnonzero((seg >= lo_level) & (seg <= hi_level)) + i0
+    if idx.size < 2:
+        mid = base + 0.5 * (top - base)
+        cross = np.flatnonzero(seg >= mid) if rising else np.flatnonzero(seg >= mid)
+        if cross.size == 0:
+            return float(i0)
+        return float(i0 + (cross[0] if rising else cross[-1]))
+    slope, intercept = np.polyfit(idx.astype(np.float64), level[idx], 1)
+    if slope == 0:
+        return float(idx[0] if rising else idx[-1])
+    return float((base - intercept) / slope)
+
+
+def detect_trunk(
+    acc_ms2: FloatArray,
+    gyr_dps: FloatArray | None = None,
+    *,
+    sampling_rate_hz: float,
+    params: ContactParams,
+) -> ContactEvents:
+    """Contacts of both feet from a trunk (sacrum, lower back, chest) sensor.
+
+    The vertical specific force of the trunk follows the vertical ground reaction force:
+    near 0 g in flight (free fall) and above 1 g in contact [3]_. With a flight phase,
+    each contact is a pulse of the vertical specific force; its onset and end are found by
+    extrapolating the pulse's rising and falling edges (25-75 % of its height) down to the
+    flight level. Without a flight phase (walking drills) IC and final contact come from
+    the Gaussian-derivative method of McCamley et al. [4]_ on the vertical acceleration.
+
+    Parameters
+    ----------
+    acc_ms2 : ndarray, shape (n_samples, 3)
+        Specific force in m/s², any mounting (the vertical is found from gravity).
+    gyr_dps : ndarray or None
+        Ignored (present for the common signature).
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    params : ContactParams
+        Plausibility bounds; ``has_flight`` chooses the method.
+
+    Returns
+    -------
+    ContactEvents
+        Contacts of both feet, in time order (sides are not known from a trunk sensor).
+    """
+    vertical = vertical_component(acc_ms2)
+    if not params.has_flight:
+        return _trunk_walking(vertical, sampling_rate_hz, params)
+    level = lowpass(vertical, cutoff_hz=20.0, sampling_rate_hz=sampling_rate_hz)
+    base = float(np.percentile(level, 5))
+    top = float(np.percentile(level, 95))
+    mid = base + 0.5 * (top - base)
+    above = level > mid
+    edges = np.diff(above.astype(np.int8))
+    starts = np.flatnonzero(edges == 1) + 1
+    stops = np.flatnonzero(edges == -1) + 1
+    if starts.size == 0 or stops.size == 0:
+        return ContactEvents(np.empty(0), np.empty(0), "trunk-vertical")
+    stops = stops[stops > starts[0]]
+    n = min(starts.size, stops.size)
+    starts, stops = starts[:n], stops[:n]
+    # merge pulses split by a short dip (impact ringing) shorter than the minimum flight
+    min_gap = max(1, int(0.03 * sampling_rate_hz))
+    merged: list[list[int]] = []
+    for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+        if merged and a - merged[-1][1] < min_gap:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    ic, to = [], []
+    for a, b in merged:
+        peak = a + int(np.argmax(level[a:b]))
+        local_top = float(level[peak])
+        lo = max(0, a - int(0.15 * sampling_rate_hz))
+        hi = min(level.shape[0], b + int(0.15 * sampling_rate_hz))
+        ic.append(_edge_time(level, lo, peak + 1, base, local_top, rising=True))
+        to.append(_edge_time(level, peak, hi, base, local_top, rising=False))
+    ic_s = np.asarray(ic) / sampling_rate_hz
+    to_s = np.asarray(to) / sampling_rate_hz
+    return _gate(ic_s, to_s, params, "trunk-vertical")
+
+
+def _trunk_walking(vertical: FloatArray, sampling_rate_hz: float, params: ContactParams) -> ContactEvents:
+    """McCamley et al. (2012) IC/FC from the vertical trunk acceleration (walking)."""
+    detrended = vertical - np.mean(vertical)
+    integrated = np.cumsum(detrended) / sampling_rate_hz
+    sigma = 0.04 * sampling_rate_hz
+    d1 = ndimage.gaussian_filter1d(integrated, sigma, order=1)
+    d2 = ndimage.gaussian_filter1d(d1, sigma, order=1)
+    distance = max(1, int(params.min_interval_ms * sampling_rate_hz / 1000.0))
+    ic_idx, _ = sps.find_peaks(-d1, distance=distance, prominence=0.2 * float(np.std(d1)))
+    fc_idx, _ = sps.find_peaks(d2, distance=distance, prominence=0.2 * float(np.std(d2)))
+    ic_s = ic_idx / sampling_rate_hz
+    fc_s = fc_idx / sampling_rate_hz
+    # The foot that lands at IC k leaves at the final contact that follows IC k+1 (the
+    # other foot's IC): each contact spans one double support, a single support and a
+    # second double support.
+    to_s = np.full(ic_s.shape, np.nan)
+    for k in range(ic_s.size - 1):
+        after = fc_s[fc_s > ic_s[k + 1]]
+        if after.size and (k + 2 >= ic_s.size or after[0] < ic_s[k + 2]):
+            to_s[k] = after[0]
+    return _gate(ic_s, to_s, params, "trunk-mccamley")
+
+
+DETECTORS: dict[str, Detector] = {
+    "segment-gyro": detect_segment_gyro,
+    "segment-acc": detect_segment_acc,
+    "trunk-vertical": detect_trunk,
+}
+"""Detector families by name (``--method``)."""
+
+
+def choose_method(placement: str, *, has_gyro: bool) -> str:
+    """Pick the detector for a placement and the channels present.
+
+    Parameters
+    ----------
+    placement : {"foot", "shank", "sacrum", "chest"}
+        Where the sensor is worn.
+    has_gyro : bool
+        Whether angular rate is recorded.
+
+    Returns
+    -------
+    str
+        A key of :data:`DETECTORS`.
+    """
+    if placement in ("sacrum", "chest"):
+        return "trunk-vertical"
+    return "segment-gyro" if has_gyro else "segment-acc"
