@@ -286,7 +286,11 @@ def analyze_recording(
 
     params = contact_params(the_drill, place)
     detector = DETECTORS[chosen]
-    channels = recording.acc_ms2 if recording.gyr_dps is None else np.hstack([recording.acc_ms2, recording.gyr_dps])
+    channels = (
+        recording.acc_ms2
+        if recording.gyr_dps is None
+        else np.hstack([recording.acc_ms2, recording.gyr_dps])
+    )
     segments = uniform_segments(recording.time_s, channels, sampling_rate_hz=rate_hz)
     act = activity or ActivityParams()
     bouts: list[tuple[float, float, FloatArray, FloatArray]] = []
@@ -306,8 +310,14 @@ def analyze_recording(
             )
             rejected += events.rejected
             t0 = float(seg.time_s[lo])
-            bouts.append((float(seg.time_s[bout.start_index]), float(seg.time_s[bout.stop_index - 1]),
-                          events.ic_s + t0, events.to_s + t0))
+            bouts.append(
+                (
+                    float(seg.time_s[bout.start_index]),
+                    float(seg.time_s[bout.stop_index - 1]),
+                    events.ic_s + t0,
+                    events.to_s + t0,
+                )
+            )
 
     sets = _group_sets(bouts, act.min_rest_s)
     set_results: list[SetResult] = []
@@ -315,15 +325,23 @@ def analyze_recording(
         if ic_s.size < MIN_CONTACTS_PER_SET:
             continue
         number = len(set_results) + 1
-        contacts = contact_metrics(ic_s, to_s, drill=the_drill, placement=place, side=the_side, set_number=number)
+        contacts = contact_metrics(
+            ic_s, to_s, drill=the_drill, placement=place, side=the_side, set_number=number
+        )
         summary = summarize(contacts, drill=the_drill, placement=place)
-        set_results.append(SetResult(number, start_s, end_s, contacts, summary, _verdict(the_drill, summary, place)))
+        set_results.append(
+            SetResult(
+                number, start_s, end_s, contacts, summary, _verdict(the_drill, summary, place)
+            )
+        )
     if not set_results:
         warnings.append("no active set with at least 3 contacts was found")
     all_contacts = [c for s in set_results for c in s.contacts]
     overall = _overall_summary(set_results, the_drill, place)
     if rejected:
-        warnings.append(f"{rejected} candidate contact(s) rejected as implausible for {the_drill.name}")
+        warnings.append(
+            f"{rejected} candidate contact(s) rejected as implausible for {the_drill.name}"
+        )
     quality = Quality(
         warnings=warnings,
         sampling_rate_hz=round(rate_hz, 3),
@@ -385,7 +403,9 @@ def _verdict(drill: Drill, summary: SetSummary, placement: str) -> TargetVerdict
     return evaluate_target(drill, value, note)
 
 
-def merge_pair(left: RecordingAnalysis, right: RecordingAnalysis) -> tuple[RecordingAnalysis, RecordingAnalysis]:
+def merge_pair(
+    left: RecordingAnalysis, right: RecordingAnalysis
+) -> tuple[RecordingAnalysis, RecordingAnalysis]:
     """Add left/right symmetry to two analyses of the same session (left and right foot).
 
     Parameters
@@ -439,16 +459,24 @@ def analyze_files(
     from sensorlab.io import read_recording
 
     if side is not None and len(paths) > 1:
-        raise UsageError("--side applies to one file; with several files put 'side:' in each file's metadata")
+        raise UsageError(
+            "--side applies to one file; with several files put 'side:' in each file's metadata"
+        )
     results = []
     for path in paths:
         rec = read_recording(path, allow_gaps=allow_gaps)
         targets = load_target_overrides(targets_path, athlete=rec.metadata.get("athlete"))
         results.append(
-            analyze_recording(rec, drill=drill, placement=placement, side=side, method=method, targets=targets)
+            analyze_recording(
+                rec, drill=drill, placement=placement, side=side, method=method, targets=targets
+            )
         )
     sides = {r.side: i for i, r in enumerate(results) if r.placement not in TRUNK_PLACEMENTS}
-    if len(results) == 2 and set(sides) == {"left", "right"} and results[0].drill.id == results[1].drill.id:
+    if (
+        len(results) == 2
+        and set(sides) == {"left", "right"}
+        and results[0].drill.id == results[1].drill.id
+    ):
         left, right = merge_pair(results[sides["left"]], results[sides["right"]])
         results[sides["left"]], results[sides["right"]] = left, right
     return results

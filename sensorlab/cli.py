@@ -36,53 +36,127 @@ def _positive_float(text: str) -> float:
 
 
 def _add_analysis_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--drill", help="drill id (overrides the file's 'drill:' line); see 'sensorlab drills'")
-    p.add_argument("--placement", choices=PLACEMENTS, help="sensor placement (overrides 'placement:')")
+    p.add_argument(
+        "--drill", help="drill id (overrides the file's 'drill:' line); see 'sensorlab drills'"
+    )
+    p.add_argument(
+        "--placement", choices=PLACEMENTS, help="sensor placement (overrides 'placement:')"
+    )
     p.add_argument("--method", help="contact detector: segment-gyro, segment-acc or trunk-vertical")
-    p.add_argument("--targets", metavar="TOML", help="athlete target overrides (else $SENSORLAB_TARGETS)")
-    p.add_argument("--allow-gaps", action="store_true",
-                   help="analyse recordings with gaps longer than 0.5 s as separate parts")
+    p.add_argument(
+        "--targets", metavar="TOML", help="athlete target overrides (else $SENSORLAB_TARGETS)"
+    )
+    p.add_argument(
+        "--allow-gaps",
+        action="store_true",
+        help="analyse recordings with gaps longer than 0.5 s as separate parts",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
-    parser = _Parser(prog="sensorlab", description="Measure running-technique drills per contact, per set and per week.")
+    parser = _Parser(
+        prog="sensorlab",
+        description="Measure running-technique drills per contact, per set and per week.",
+    )
     parser.add_argument("--version", action="version", version=f"sensorlab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("demo", help="analyse the shipped sample recordings and write a report")
-    p.add_argument("--recordings", metavar="DIR", help="folder of sample recordings (default: the shipped ones)")
-    p.add_argument("--out", metavar="DIR", default="sensorlab-demo", help="output folder (default: %(default)s)")
+    p.add_argument(
+        "--recordings",
+        metavar="DIR",
+        help="folder of sample recordings (default: the shipped ones)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        default="sensorlab-demo",
+        help="output folder (default: %(default)s)",
+    )
 
     p = sub.add_parser("drills", help="the drill catalogue: cues, primary metric, default targets")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("analyze", help="find every contact of recordings and judge each set against the drill target")
-    p.add_argument("recordings", nargs="+", metavar="REC", help="recording CSV file(s); a left and a right foot file are paired")
+    p = sub.add_parser(
+        "analyze",
+        help="find every contact of recordings and judge each set against the drill target",
+    )
+    p.add_argument(
+        "recordings",
+        nargs="+",
+        metavar="REC",
+        help="recording CSV file(s); a left and a right foot file are paired",
+    )
     _add_analysis_options(p)
     p.add_argument("--side", choices=SIDES, help="side of a foot/shank sensor (overrides 'side:')")
-    p.add_argument("--json", action="store_true", help="print the JSON of DESIGN §5 (a list for several files)")
-    p.add_argument("--contacts", action="store_true", help="also list every contact in the text output")
-    p.add_argument("--steps-csv", metavar="CSV", help="write every contact (one row each) to this CSV")
+    p.add_argument(
+        "--json", action="store_true", help="print the JSON of DESIGN §5 (a list for several files)"
+    )
+    p.add_argument(
+        "--contacts", action="store_true", help="also list every contact in the text output"
+    )
+    p.add_argument(
+        "--steps-csv", metavar="CSV", help="write every contact (one row each) to this CSV"
+    )
     p.add_argument("--plot", metavar="PNG", help="write the per-set figure (PNG, SVG or PDF)")
 
-    p = sub.add_parser("simulate", help="write a synthetic recording of a drill with its exact contacts")
+    p = sub.add_parser(
+        "simulate", help="write a synthetic recording of a drill with its exact contacts"
+    )
     p.add_argument("--drill", required=True, help="drill id")
     p.add_argument("--placement", choices=PLACEMENTS, default="foot")
     p.add_argument("--side", choices=SIDES, default="right")
-    p.add_argument("--rate", type=_positive_float, default=400.0, help="sampling rate in Hz, 25-1600 (default: %(default)s)")
-    p.add_argument("--duration", type=_positive_float, default=20.0, help="active time per set in s (default: %(default)s)")
-    p.add_argument("--cadence", type=_positive_float, help="cadence in steps/min (default: the drill's typical)")
-    p.add_argument("--contact-ms", type=_positive_float, help="contact time in ms (default: the drill's typical)")
-    p.add_argument("--noise", type=float, default=1.0, help="sensor noise scale, 0 = none (default: %(default)s)")
+    p.add_argument(
+        "--rate",
+        type=_positive_float,
+        default=400.0,
+        help="sampling rate in Hz, 25-1600 (default: %(default)s)",
+    )
+    p.add_argument(
+        "--duration",
+        type=_positive_float,
+        default=20.0,
+        help="active time per set in s (default: %(default)s)",
+    )
+    p.add_argument(
+        "--cadence",
+        type=_positive_float,
+        help="cadence in steps/min (default: the drill's typical)",
+    )
+    p.add_argument(
+        "--contact-ms",
+        type=_positive_float,
+        help="contact time in ms (default: the drill's typical)",
+    )
+    p.add_argument(
+        "--noise",
+        type=float,
+        default=1.0,
+        help="sensor noise scale, 0 = none (default: %(default)s)",
+    )
     p.add_argument("--mounting", choices=("random", "aligned"), default="random")
-    p.add_argument("--acc-range-g", type=_positive_float, default=16.0, help="accelerometer range in g (default: %(default)s)")
+    p.add_argument(
+        "--acc-range-g",
+        type=_positive_float,
+        default=16.0,
+        help="accelerometer range in g (default: %(default)s)",
+    )
     p.add_argument("--packet-loss", type=float, default=0.0, help="fraction of packets lost, 0-0.5")
-    p.add_argument("--sets", type=int, default=1, help="number of sets separated by rests (default: %(default)s)")
+    p.add_argument(
+        "--sets",
+        type=int,
+        default=1,
+        help="number of sets separated by rests (default: %(default)s)",
+    )
     p.add_argument("--no-gyro", action="store_true", help="accelerometer only")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True, metavar="CSV", help="recording to write (never overwritten)")
-    p.add_argument("--truth", metavar="CSV", help="also write the exact contacts (side, ic_s, to_s)")
+    p.add_argument(
+        "--out", required=True, metavar="CSV", help="recording to write (never overwritten)"
+    )
+    p.add_argument(
+        "--truth", metavar="CSV", help="also write the exact contacts (side, ic_s, to_s)"
+    )
     return parser
 
 
@@ -105,16 +179,42 @@ def _write_steps_csv(results: Sequence[Any], path: str) -> None:
 
     out = Path(path)
     if out.exists():
-        raise UsageError(f"{out}: file exists; refusing to overwrite it (choose another --steps-csv)")
+        raise UsageError(
+            f"{out}: file exists; refusing to overwrite it (choose another --steps-csv)"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("x", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["file", "drill", "placement", "set", "side", "ic_s", "to_s", "contact_ms", "flight_ms", "step_ms"])
+        writer.writerow(
+            [
+                "file",
+                "drill",
+                "placement",
+                "set",
+                "side",
+                "ic_s",
+                "to_s",
+                "contact_ms",
+                "flight_ms",
+                "step_ms",
+            ]
+        )
         for r in results:
             for c in r.contacts:
-                writer.writerow([r.file, r.drill.id, r.placement, c.set, c.side or "", c.ic_s, c.to_s,
-                                 c.contact_ms, "" if c.flight_ms is None else c.flight_ms,
-                                 "" if c.step_ms is None else c.step_ms])
+                writer.writerow(
+                    [
+                        r.file,
+                        r.drill.id,
+                        r.placement,
+                        c.set,
+                        c.side or "",
+                        c.ic_s,
+                        c.to_s,
+                        c.contact_ms,
+                        "" if c.flight_ms is None else c.flight_ms,
+                        "" if c.step_ms is None else c.step_ms,
+                    ]
+                )
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
@@ -122,8 +222,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from sensorlab.report.text import analysis_text
 
     results = analyze_files(
-        args.recordings, drill=args.drill, placement=args.placement, side=args.side,
-        method=args.method, targets_path=args.targets, allow_gaps=args.allow_gaps,
+        args.recordings,
+        drill=args.drill,
+        placement=args.placement,
+        side=args.side,
+        method=args.method,
+        targets_path=args.targets,
+        allow_gaps=args.allow_gaps,
     )
     if args.steps_csv:
         _write_steps_csv(results, args.steps_csv)
@@ -161,10 +266,20 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         if p and Path(p).exists():
             raise UsageError(f"{p}: file exists; refusing to overwrite it")
     config = SimulationConfig(
-        drill=args.drill, placement=args.placement, side=args.side, sampling_rate_hz=args.rate,
-        duration_s=args.duration, cadence_spm=args.cadence, contact_ms=args.contact_ms, noise=args.noise,
-        mounting=args.mounting, acc_range_g=args.acc_range_g, packet_loss=args.packet_loss,
-        bouts=args.sets, gyro=not args.no_gyro, seed=args.seed,
+        drill=args.drill,
+        placement=args.placement,
+        side=args.side,
+        sampling_rate_hz=args.rate,
+        duration_s=args.duration,
+        cadence_spm=args.cadence,
+        contact_ms=args.contact_ms,
+        noise=args.noise,
+        mounting=args.mounting,
+        acc_range_g=args.acc_range_g,
+        packet_loss=args.packet_loss,
+        bouts=args.sets,
+        gyro=not args.no_gyro,
+        seed=args.seed,
     )
     sim = simulate_set(config)
     write_recording(sim.recording, args.out)
@@ -179,7 +294,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from sensorlab.demo import run_demo
 
     out = run_demo(recordings_dir=args.recordings, out_dir=args.out)
-    print(f"demo report written to {out}/ (summary.txt, summary.json, overview.png, one figure per set)")
+    print(
+        f"demo report written to {out}/ (summary.txt, summary.json, overview.png, one figure per set)"
+    )
     return 0
 
 

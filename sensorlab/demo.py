@@ -33,7 +33,9 @@ def _groups(paths: list[Path]) -> list[list[Path]]:
     return sorted([*singles, *by_session.values()], key=lambda g: g[0].name)
 
 
-def run_demo(*, recordings_dir: str | Path | None = None, out_dir: str | Path = "sensorlab-demo") -> Path:
+def run_demo(
+    *, recordings_dir: str | Path | None = None, out_dir: str | Path = "sensorlab-demo"
+) -> Path:
     """Analyse every recording of a folder and write text, JSON and figures.
 
     Parameters
@@ -59,7 +61,7 @@ def run_demo(*, recordings_dir: str | Path | None = None, out_dir: str | Path = 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     results: list[RecordingAnalysis] = []
-    texts = []
+    texts: list[str] = []
     for group in _groups(paths):
         analyses = analyze_files(group)
         results.extend(analyses)
@@ -72,7 +74,9 @@ def run_demo(*, recordings_dir: str | Path | None = None, out_dir: str | Path = 
             for rec, a in zip(recs, analyses, strict=True):
                 save_figure(set_figure(rec, a), out / f"{Path(a.file).stem}.png")
     (out / "summary.txt").write_text("\n\n".join(texts) + "\n", encoding="utf-8")
-    (out / "summary.json").write_text(json.dumps([r.to_json_dict() for r in results], indent=2), encoding="utf-8")
+    (out / "summary.json").write_text(
+        json.dumps([r.to_json_dict() for r in results], indent=2), encoding="utf-8"
+    )
     save_figure(demo_overview_figure(results), out / "overview.png")
     print("\n\n".join(texts))
     return out

@@ -14,8 +14,16 @@ from sensorlab.drills import (
 )
 
 TEN_DRILLS = [
-    "tiptoe-walk", "low-skipping", "one-leg-skipping", "side-run", "high-skipping",
-    "heels-to-glutes", "multi-jumps", "one-leg-pedaling", "two-legged-pedaling", "back-run",
+    "tiptoe-walk",
+    "low-skipping",
+    "one-leg-skipping",
+    "side-run",
+    "high-skipping",
+    "heels-to-glutes",
+    "multi-jumps",
+    "one-leg-pedaling",
+    "two-legged-pedaling",
+    "back-run",
 ]
 
 
@@ -88,7 +96,9 @@ def test_evaluate_lower_and_higher_is_better():
 
 def test_target_overrides_per_athlete(tmp_path, monkeypatch):
     f = tmp_path / "targets.toml"
-    f.write_text('[targets]\nheels-to-glutes = 150\n\n[athletes.alice.targets]\nheels-to-glutes = 140.5\n')
+    f.write_text(
+        "[targets]\nheels-to-glutes = 150\n\n[athletes.alice.targets]\nheels-to-glutes = 140.5\n"
+    )
     assert load_target_overrides(f) == {"heels-to-glutes": 150.0}
     assert load_target_overrides(f, athlete="alice") == {"heels-to-glutes": 140.5}
     assert load_target_overrides(f, athlete="bob") == {"heels-to-glutes": 150.0}

@@ -1,0 +1,1 @@
+"""BLE collector (transport protocol, recorder, live view): not built yet."""

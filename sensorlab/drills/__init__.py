@@ -121,8 +121,17 @@ def _range(table: Mapping[str, Any], key: str, where: str) -> tuple[float, float
 
 
 _KEYS = {
-    "name", "pattern", "cues", "primary_metric", "better", "target", "has_flight",
-    "cadence_spm_range", "contact_ms_range", "typical_cadence_spm", "typical_contact_ms",
+    "name",
+    "pattern",
+    "cues",
+    "primary_metric",
+    "better",
+    "target",
+    "has_flight",
+    "cadence_spm_range",
+    "contact_ms_range",
+    "typical_cadence_spm",
+    "typical_contact_ms",
 }
 
 
@@ -160,7 +169,9 @@ def parse_catalogue(data: Mapping[str, Any], source: str) -> dict[str, Drill]:
             primary_metric=check_option(  # type: ignore[arg-type]
                 "metric", _require(table, "primary_metric", str, where), METRICS
             ),
-            better=check_option("direction", _require(table, "better", str, where), ("lower", "higher")),  # type: ignore[arg-type]
+            better=check_option(
+                "direction", _require(table, "better", str, where), ("lower", "higher")
+            ),  # type: ignore[arg-type]
             target=None if target is None else float(target),
             has_flight=_require(table, "has_flight", bool, where),
             cadence_spm_range=_range(table, "cadence_spm_range", where),
@@ -192,9 +203,7 @@ def get_drill(drill_id: str) -> Drill:
 
         close = difflib.get_close_matches(drill_id, list(drills), n=1, cutoff=0.4)
         hint = f" Did you mean '{close[0]}'?" if close else ""
-        raise DrillError(
-            f"Unknown drill '{drill_id}'.{hint} Run 'sensorlab drills' for the list."
-        )
+        raise DrillError(f"Unknown drill '{drill_id}'.{hint} Run 'sensorlab drills' for the list.")
     return drills[drill_id]
 
 
@@ -227,10 +236,14 @@ def load_target_overrides(
     except FileNotFoundError:
         raise DrillError(f"{path}: targets file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DrillError(f"{path}: expected a TOML targets file, found invalid TOML: {exc}") from None
+        raise DrillError(
+            f"{path}: expected a TOML targets file, found invalid TOML: {exc}"
+        ) from None
     unknown = sorted(set(data) - {"targets", "athletes"})
     if unknown:
-        raise DrillError(f"{path}: unknown table(s) {', '.join(unknown)}; expected [targets] or [athletes.NAME.targets]")
+        raise DrillError(
+            f"{path}: unknown table(s) {', '.join(unknown)}; expected [targets] or [athletes.NAME.targets]"
+        )
     merged: dict[str, Any] = dict(data.get("targets", {}))
     if athlete is not None:
         merged.update(data.get("athletes", {}).get(athlete, {}).get("targets", {}))
@@ -240,7 +253,11 @@ def load_target_overrides(
             get_drill(drill_id)
         except DrillError as exc:
             raise DrillError(f"{path}: {exc.message}") from None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             raise DrillError(f"{path}: target for '{drill_id}' expected a number, found {value!r}")
         result[drill_id] = float(value)
     return result
@@ -299,10 +316,26 @@ def evaluate_target(drill: Drill, value: float | None, note: str = "") -> Target
         Explanation to keep when ``value`` is None.
     """
     if drill.target is None:
-        return TargetVerdict(drill.primary_metric, drill.goal, None, value, None, None,
-                             note or "this drill has no target")
+        return TargetVerdict(
+            drill.primary_metric,
+            drill.goal,
+            None,
+            value,
+            None,
+            None,
+            note or "this drill has no target",
+        )
     if value is None or not math.isfinite(value):
-        return TargetVerdict(drill.primary_metric, drill.goal, drill.target, None, None, None,
-                             note or f"{drill.primary_metric} could not be measured")
+        return TargetVerdict(
+            drill.primary_metric,
+            drill.goal,
+            drill.target,
+            None,
+            None,
+            None,
+            note or f"{drill.primary_metric} could not be measured",
+        )
     margin = drill.target - value if drill.better == "lower" else value - drill.target
-    return TargetVerdict(drill.primary_metric, drill.goal, drill.target, value, margin >= 0, margin, note)
+    return TargetVerdict(
+        drill.primary_metric, drill.goal, drill.target, value, margin >= 0, margin, note
+    )

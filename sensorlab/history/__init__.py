@@ -1,0 +1,1 @@
+"""The recording library index and weekly aggregation: not built yet."""

@@ -215,7 +215,9 @@ def summarize(
         Summary statistics; fields that cannot be measured are None.
     """
     if not contacts:
-        return SetSummary(0, None, None, None, None, None, None, None, None, None, None, None, None, None, None)
+        return SetSummary(
+            0, None, None, None, None, None, None, None, None, None, None, None, None, None, None
+        )
     ct = np.array([c.contact_ms for c in contacts])
     ic = np.array([c.ic_s for c in contacts])
     start_s, end_s = float(ic[0]), float(max(c.to_s for c in contacts))
@@ -233,7 +235,11 @@ def summarize(
     step_median = _median(steps)
     duty = None
     if cadence:
-        duty = _f(median_ct / (2.0 * 60000.0 / cadence)) if drill.pattern != "unilateral" else _f(median_ct / (60000.0 / cadence))
+        duty = (
+            _f(median_ct / (2.0 * 60000.0 / cadence))
+            if drill.pattern != "unilateral"
+            else _f(median_ct / (60000.0 / cadence))
+        )
     symmetry = _symmetry_pct(contacts, placement=placement, drill=drill)
     return SetSummary(
         contacts=len(contacts),
@@ -260,7 +266,11 @@ def _symmetry_pct(contacts: list[Contact], *, placement: str, drill: Drill) -> f
     if {"left", "right"} <= sides:
         left = [c.contact_ms for c in contacts if c.side == "left"]
         right = [c.contact_ms for c in contacts if c.side == "right"]
-    elif placement in TRUNK_PLACEMENTS and drill.pattern in ("alternating", "walking") and len(contacts) >= 4:
+    elif (
+        placement in TRUNK_PLACEMENTS
+        and drill.pattern in ("alternating", "walking")
+        and len(contacts) >= 4
+    ):
         # alternate contacts belong to alternate feet; which is left is unknown
         left = [c.contact_ms for c in contacts[0::2]]
         right = [c.contact_ms for c in contacts[1::2]]

@@ -1,0 +1,1 @@
+"""Firmware profiles and packet decoders: not built yet."""

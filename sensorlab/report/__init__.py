@@ -1,0 +1,1 @@
+"""Text, JSON and figure reports (the only place that imports matplotlib)."""

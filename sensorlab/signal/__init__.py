@@ -1,0 +1,1 @@
+"""Pure signal processing over arrays: filters, orientation, resampling, activity, contacts."""

@@ -49,7 +49,9 @@ class Bout:
     stop_index: int
 
 
-def activity_level_ms2(acc_ms2: FloatArray, *, sampling_rate_hz: float, window_s: float) -> FloatArray:
+def activity_level_ms2(
+    acc_ms2: FloatArray, *, sampling_rate_hz: float, window_s: float
+) -> FloatArray:
     """Moving RMS of the high-passed acceleration norm.
 
     Parameters

@@ -134,7 +134,7 @@ def find_impacts(
     quiet = float(np.median(jerk))
     threshold = max(0.2 * typical, 4.0 * quiet)
     keep = peaks[heights >= threshold]
-    return (keep + 0.5) / sampling_rate_hz
+    return np.asarray((keep + 0.5) / sampling_rate_hz, dtype=np.float64)
 
 
 def sagittal_rate_dps(gyr_dps: FloatArray, *, sampling_rate_hz: float) -> FloatArray:
@@ -172,14 +172,27 @@ def _contact_windows(
     return windows
 
 
-def _gate(
-    ic_s: FloatArray, to_s: FloatArray, params: ContactParams, method: str
-) -> ContactEvents:
+def _gate(ic_s: FloatArray, to_s: FloatArray, params: ContactParams, method: str) -> ContactEvents:
     """Keep contacts whose duration is plausible and that do not overlap."""
     contact_ms = (to_s - ic_s) * 1000.0
-    ok = np.isfinite(to_s) & (contact_ms >= params.min_contact_ms) & (contact_ms <= params.max_contact_ms)
+    ok = (
+        np.isfinite(to_s)
+        & (contact_ms >= params.min_contact_ms)
+        & (contact_ms <= params.max_contact_ms)
+    )
     ic_kept, to_kept = ic_s[ok], to_s[ok]
     return ContactEvents(ic_kept, to_kept, method, rejected=int(np.count_nonzero(~ok)))
+
+
+def _first_prominent_peak(x: FloatArray, fraction: float) -> int | None:
+    """Index of the first local maximum of ``x`` reaching ``fraction`` of its maximum."""
+    top = float(np.max(x))
+    if top <= 0.0:
+        return None
+    peaks, _ = sps.find_peaks(x, height=fraction * top)
+    if peaks.size == 0:
+        return int(np.argmax(x))
+    return int(peaks[0])
 
 
 def detect_segment_gyro(
@@ -189,13 +202,15 @@ def detect_segment_gyro(
     sampling_rate_hz: float,
     params: ContactParams,
 ) -> ContactEvents:
-    """Foot or shank contacts from the impact (IC) and the sagittal angular rate (TO).
+    """Foot or shank contacts from the impact (IC) and the push-off rotation peak (TO).
 
-    IC is the onset of the ground impact (:func:`find_impacts`). TO is the extreme of the
-    sagittal angular rate that ends the push-off: the foot (or shank) rotates fastest in
-    plantar flexion (backwards) just as the toes leave the ground, and the rate then
-    reverses into the swing [1]_ [2]_. Inside each contact window the largest reversal of
-    the rate is found, and TO is the extreme that precedes it.
+    IC is the onset of the ground impact (:func:`find_impacts`). TO is the peak of the
+    sagittal angular rate in plantar flexion that ends the push-off: the segment rotates
+    fastest as the toes leave the ground [1]_ [2]_. After an IC it is the first prominent
+    extreme of the sagittal rate once the shortest plausible contact has passed; the
+    rotation's sign is taken by majority over the bout, so one odd contact cannot flip it.
+    A contact with no push-off (the last landing back into standing) has no TO and is
+    dropped.
 
     Parameters
     ----------
@@ -217,39 +232,46 @@ def detect_segment_gyro(
     -----
     Falbriard et al. detect IC as a minimum of the pitch rate after mid-swing; that needs a
     mid-swing between contacts, which the hop of a skip does not have, so IC here comes
-    from the impact, which every contact has. The reversal is searched without assuming
-    the sign of the rotation axis: the sign of the largest reversal is taken by majority
-    over the bout, so one odd contact cannot flip it.
+    from the impact, which every contact has. TO uses their pitch-rate feature, searched
+    forward from the IC instead of backward from mid-swing for the same reason.
     """
     if gyr_dps is None:
         raise ValueError("detect_segment_gyro needs gyr_dps")
-    ic_s = find_impacts(acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms)
+    ic_s = find_impacts(
+        acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms
+    )
     rate = sagittal_rate_dps(gyr_dps, sampling_rate_hz=sampling_rate_hz)
-    slope = np.gradient(rate)
     windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params)
-    jumps = []
+    votes = 0
     for lo, hi in windows:
-        if hi - lo < 2:
-            jumps.append((lo, 0.0))
+        if hi - lo < 3:
             continue
-        j = lo + int(np.argmax(np.abs(slope[lo:hi])))
-        jumps.append((j, float(slope[j])))
-    direction = 1.0 if sum(np.sign(s) for _, s in jumps) >= 0 else -1.0
+        up = _first_prominent_peak(rate[lo:hi], 0.5)
+        down = _first_prominent_peak(-rate[lo:hi], 0.5)
+        if up is not None and (down is None or up < down):
+            votes += 1
+        elif down is not None:
+            votes -= 1
+    signed = rate if votes >= 0 else -rate
+    curvature = np.gradient(np.gradient(signed))
+    back = max(1, round(0.08 * sampling_rate_hz))
     to_s = np.full(ic_s.shape, np.nan)
-    for k, ((lo, hi), (j, s)) in enumerate(zip(windows, jumps, strict=True)):
-        if hi - lo < 2:
+    strength = np.zeros(ic_s.shape)
+    for k, (lo, hi) in enumerate(windows):
+        if hi - lo < 3:
             continue
-        # the reversal in the bout's direction nearest the end of the window
-        seg = direction * slope[lo:hi]
-        if not np.any(seg > 0):
+        i = _first_prominent_peak(signed[lo:hi], 0.5)
+        if i is None:
             continue
-        peaks, _ = sps.find_peaks(seg, height=0.5 * float(np.max(seg)))
-        j = lo + (int(peaks[0]) if peaks.size else int(np.argmax(seg)))
-        # the extreme before the reversal: where the slope changes sign going backwards
-        i = j
-        while i > lo and direction * slope[i - 1] > 0:
-            i -= 1
-        to_s[k] = parabolic_peak(direction * rate, i) / sampling_rate_hz if i > lo else i / sampling_rate_hz
+        strength[k] = signed[lo + i]
+        # The ground's moment on the segment vanishes at TO: the angular acceleration drops
+        # abruptly there. At a sharp extreme that is the extreme itself; when the swing
+        # keeps the segment rotating (heels to glutes) it is the kink before the extreme.
+        a = max(lo, lo + i - back)
+        j = a + int(np.argmin(curvature[a : lo + i + 1]))
+        to_s[k] = parabolic_peak(-curvature, j) / sampling_rate_hz
+    typical = float(np.median(strength[strength > 0])) if np.any(strength > 0) else 0.0
+    to_s[strength < 0.3 * typical] = np.nan
     return _gate(ic_s, to_s, params, "segment-gyro")
 
 
@@ -287,7 +309,9 @@ def detect_segment_acc(
     Less precise than :func:`detect_segment_gyro`: push-off has no sharp signature in the
     acceleration of a soft landing. Prefer a sensor with a gyroscope for contact time.
     """
-    ic_s = find_impacts(acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms)
+    ic_s = find_impacts(
+        acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms
+    )
     smooth = lowpass(acc_ms2, cutoff_hz=25.0, sampling_rate_hz=sampling_rate_hz)
     jerk = np.linalg.norm(np.gradient(smooth, axis=0), axis=1) * sampling_rate_hz
     to_s = np.full(ic_s.shape, np.nan)
@@ -299,25 +323,27 @@ def detect_segment_acc(
     return _gate(ic_s, to_s, params, "segment-acc")
 
 
-def _edge_time(level: FloatArray, i0: int, i1: int, base: float, top: float, rising: bool) -> float:
+def _edge_time(level: FloatArray, peak: int, base: float, top: float, rising: bool) -> float:
     """Onset (rising) or end (falling) of a pulse by extrapolating its edge to the baseline.
 
-    Fits a line through the edge samples between 25 % and 75 % of the pulse height and
-    returns where it meets ``base``, in fractional samples.
+    Walks from the pulse's peak down its own edge to 25 % of its height, fits a line
+    through the edge samples between 25 % and 75 % and returns where it meets ``base``, in
+    fractional samples.
     """
     lo_level = base + 0.25 * (top - base)
     hi_level = base + 0.75 * (top - base)
-    seg = level[i0:i1]
-    idx = np.flatnonzero((seg >= lo_level) & (seg <= hi_level)) + i0
+    step = -1 if rising else 1
+    i = peak
+    while 0 < i < level.shape[0] - 1 and level[i] > lo_level:
+        i += step
+    a, b = (i, peak) if rising else (peak, i)
+    idx = np.arange(a, b + 1)
+    idx = idx[(level[idx] >= lo_level) & (level[idx] <= hi_level)]
     if idx.size < 2:
-        mid = base + 0.5 * (top - base)
-        cross = np.flatnonzero(seg >= mid) if rising else np.flatnonzero(seg >= mid)
-        if cross.size == 0:
-            return float(i0)
-        return float(i0 + (cross[0] if rising else cross[-1]))
+        return float(i)
     slope, intercept = np.polyfit(idx.astype(np.float64), level[idx], 1)
     if slope == 0:
-        return float(idx[0] if rising else idx[-1])
+        return float(i)
     return float((base - intercept) / slope)
 
 
@@ -381,16 +407,16 @@ def detect_trunk(
     for a, b in merged:
         peak = a + int(np.argmax(level[a:b]))
         local_top = float(level[peak])
-        lo = max(0, a - int(0.15 * sampling_rate_hz))
-        hi = min(level.shape[0], b + int(0.15 * sampling_rate_hz))
-        ic.append(_edge_time(level, lo, peak + 1, base, local_top, rising=True))
-        to.append(_edge_time(level, peak, hi, base, local_top, rising=False))
+        ic.append(_edge_time(level, peak, base, local_top, rising=True))
+        to.append(_edge_time(level, peak, base, local_top, rising=False))
     ic_s = np.asarray(ic) / sampling_rate_hz
     to_s = np.asarray(to) / sampling_rate_hz
     return _gate(ic_s, to_s, params, "trunk-vertical")
 
 
-def _trunk_walking(vertical: FloatArray, sampling_rate_hz: float, params: ContactParams) -> ContactEvents:
+def _trunk_walking(
+    vertical: FloatArray, sampling_rate_hz: float, params: ContactParams
+) -> ContactEvents:
     """McCamley et al. (2012) IC/FC from the vertical trunk acceleration (walking)."""
     detrended = vertical - np.mean(vertical)
     integrated = np.cumsum(detrended) / sampling_rate_hz

@@ -9,7 +9,9 @@ from scipy import signal as sps
 FloatArray = NDArray[np.float64]
 
 
-def lowpass(x: FloatArray, *, cutoff_hz: float, sampling_rate_hz: float, order: int = 4) -> FloatArray:
+def lowpass(
+    x: FloatArray, *, cutoff_hz: float, sampling_rate_hz: float, order: int = 4
+) -> FloatArray:
     """Zero-phase Butterworth low-pass filter along the first axis.
 
     Parameters
@@ -35,7 +37,9 @@ def lowpass(x: FloatArray, *, cutoff_hz: float, sampling_rate_hz: float, order: 
     return np.asarray(sps.sosfiltfilt(sos, x, axis=0), dtype=np.float64)
 
 
-def highpass(x: FloatArray, *, cutoff_hz: float, sampling_rate_hz: float, order: int = 2) -> FloatArray:
+def highpass(
+    x: FloatArray, *, cutoff_hz: float, sampling_rate_hz: float, order: int = 2
+) -> FloatArray:
     """Zero-phase Butterworth high-pass filter along the first axis.
 
     Parameters
@@ -55,7 +59,7 @@ def highpass(x: FloatArray, *, cutoff_hz: float, sampling_rate_hz: float, order:
         Filtered signal, same unit.
     """
     if x.shape[0] < 3 * (order + 1):
-        return x - np.mean(x, axis=0)
+        return np.asarray(x - np.mean(x, axis=0), dtype=np.float64)
     sos = sps.butter(order, cutoff_hz / (sampling_rate_hz / 2.0), btype="high", output="sos")
     return np.asarray(sps.sosfiltfilt(sos, x, axis=0), dtype=np.float64)
 
@@ -83,7 +87,7 @@ def moving_rms(x: FloatArray, *, window_s: float, sampling_rate_hz: float) -> Fl
     idx = np.arange(x.shape[0])
     lo = np.clip(idx - half, 0, x.shape[0])
     hi = np.clip(idx - half + n, 0, x.shape[0])
-    return np.sqrt((csum[hi] - csum[lo]) / np.maximum(hi - lo, 1))
+    return np.asarray(np.sqrt((csum[hi] - csum[lo]) / np.maximum(hi - lo, 1)), dtype=np.float64)
 
 
 def parabolic_peak(y: FloatArray, index: int) -> float:

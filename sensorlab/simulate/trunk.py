@@ -1,0 +1,368 @@
+"""Trunk (sacrum, chest) kinematics from the ground reaction force of both feet.
+
+The specific force of the centre of mass is the ground reaction force per unit mass. Its
+vertical part comes from the centre of mass height ``z(t)``, a C2 piecewise quintic:
+
+* drills with flight: exact free fall (``z'' = -g``, zero specific force) whenever no foot is
+  on the ground; during each contact a quintic that lands with the velocity of the preceding
+  flight and takes off with the velocity the following flight needs, with zero force at IC
+  and TO. The force is then a parabola over the contact whose impulse is exactly right
+  (peaks of 2-4 body weights in running drills);
+* walking drills: the centre of mass is lowest in double support and highest in mid single
+  support (the classic double-hump force of walking);
+* start and end of a bout: a smooth push-off from quiet stance and a landing that settles
+  back into it.
+
+On top come a small impact transient at each IC (larger for heel strikes; zero net impulse
+within the contact), braking then propulsion along the travel direction and medio-lateral
+forces alternating by foot. The trunk also rotates a few degrees (pitch at the step
+frequency, roll and yaw at the stride frequency); the sensor's offset from the centre of mass
+adds the matching rigid-body accelerations, so that accelerometer and gyroscope agree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from scipy.interpolate import CubicSpline
+
+from sensorlab.simulate.kinematics import (
+    CHEST_SENSOR_M,
+    SACRUM_SENSOR_M,
+    FloatArray,
+    Piecewise,
+    Rigid,
+    State,
+    Sway,
+    add_to_component,
+    product,
+    quintic,
+    rigid_point,
+    state,
+    window,
+)
+from sensorlab.simulate.schedule import Schedule, Support
+from sensorlab.simulate.styles import DrillStyle
+from sensorlab.units import G_MS2
+
+
+def _choose_height(t0: float, t1: float, start: State, d1: float, a1: float) -> float:
+    """End height of a quintic segment that keeps the ground force positive and gentle."""
+    y0 = float(start.y[0])
+    times = np.linspace(t0, t1, 41)
+    best, best_cost = y0, math.inf
+    for y1 in y0 + np.linspace(-0.15, 0.25, 81):
+        force = G_MS2 + quintic(times, t0, t1, start, state([y1], [d1], [a1])).a[:, 0]
+        cost = float(np.max(force)) + (1e3 if float(np.min(force)) < -1e-6 else 0.0)
+        if cost < best_cost:
+            best, best_cost = float(y1), cost
+    return best
+
+
+def _intervals(schedule: Schedule, t_max: float) -> list[tuple[float, float, bool]]:
+    """Every support of both feet as (start, end, is_stance), sorted."""
+    out = []
+    for foot in schedule.feet.values():
+        for s in foot:
+            out.append(
+                (s.start_s if s.landing else -1.0, s.end_s if s.lift else t_max, not s.is_contact)
+            )
+    return sorted(out)
+
+
+def _com_height_flight(
+    schedule: Schedule, t_max: float
+) -> tuple[Piecewise, list[tuple[float, float]], list[tuple[float, float]]]:
+    merged: list[list[float]] = []
+    stance: list[bool] = []
+    for a, b, is_stance in _intervals(schedule, t_max):
+        if merged and a <= merged[-1][1] + 1e-9:
+            merged[-1][1] = max(merged[-1][1], b)
+            stance[-1] = stance[-1] or is_stance
+        else:
+            merged.append([a, b])
+            stance.append(is_stance)
+    g = G_MS2
+    keys: list[tuple[float, State]] = []
+    launches: list[tuple[float, float]] = []
+    settles: list[tuple[float, float]] = []
+    z = 0.0
+    for k, (s, e) in enumerate(merged):
+        v_in = g * (s - merged[k - 1][1]) / 2.0 if k > 0 else 0.0
+        v_out = g * (merged[k + 1][0] - e) / 2.0 if k + 1 < len(merged) else 0.0
+        if stance[k]:
+            if k > 0:
+                settle = min(0.45, 0.4 * (e - s))
+                first = state([z], [-v_in], [-g])
+                keys.append((s, first))
+                z = _choose_height(s, s + settle, first, 0.0, 0.0)
+                keys.append((s + settle, state([z])))
+                settles.append((s, s + settle))
+            else:
+                keys.append((s, state([z])))
+            if k + 1 < len(merged):
+                prep = min(0.4, 0.4 * (e - s))
+                ready = state([z])
+                keys.append((e - prep, ready))
+                z = _choose_height(e - prep, e, ready, v_out, -g)
+                keys.append((e, state([z], [v_out], [-g])))
+                launches.append((e - prep, e))
+            else:
+                keys.append((e, state([z])))
+        else:
+            keys.append((s, state([z], [-v_in], [-g])))
+            z += (e - s) * (v_out - v_in) / 2.0
+            keys.append((e, state([z], [v_out], [-g])))
+    height = Piecewise(1)
+    for (ta, sa), (tb, sb) in itertools.pairwise(keys):
+        height.add(ta, tb, sa, sb)
+    return height, launches, settles
+
+
+def _double_supports(schedule: Schedule) -> list[tuple[float, float]]:
+    left = [(s.start_s, s.end_s) for s in schedule.feet["left"]]
+    right = [(s.start_s, s.end_s) for s in schedule.feet["right"]]
+    out = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        a = max(left[i][0], right[j][0])
+        b = min(left[i][1], right[j][1])
+        if b > a:
+            out.append((a, b))
+        if left[i][1] < right[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _com_height_walking(
+    schedule: Schedule, style: DrillStyle, t_max: float
+) -> tuple[Piecewise, list[tuple[float, float]], list[tuple[float, float]]]:
+    double = _double_supports(schedule)
+    top, amp = -0.005, style.com_amp_m
+    keys: list[tuple[float, float, int]] = [(-1.0, 0.0, 0)]  # (t, z, kind: 0 rest, 1 top, -1 low)
+    launches, settles = [], []
+    for bout in schedule.bouts:
+        inner = [(a, b) for a, b in double if a > bout.start_s + 1e-6 and b < bout.end_s - 1e-6]
+        keys.append((bout.start_s - 0.05, 0.0, 0))
+        prev = bout.start_s
+        for a, b in inner:
+            keys.append((0.5 * (prev + a), top, 1))
+            keys.append((0.5 * (a + b), top - 2.0 * amp, -1))
+            prev = b
+        keys.append((0.5 * (prev + bout.end_s), top, 1))
+        keys.append((bout.end_s + 0.3, 0.0, 0))
+        launches.append((bout.start_s - 0.1, bout.start_s + 0.4))
+        settles.append((bout.end_s - 0.3, bout.end_s + 0.3))
+    keys.append((t_max, 0.0, 0))
+    states = []
+    for k, (_tk, zk, kind) in enumerate(keys):
+        acc = 0.0
+        if kind != 0:
+            half = 0.5 * (keys[k + 1][0] - keys[k - 1][0])
+            acc = -kind * amp * (math.pi / half) ** 2
+        states.append(state([zk], [0.0], [acc]))
+    height = Piecewise(1)
+    for k in range(len(keys) - 1):
+        height.add(keys[k][0], keys[k + 1][0], states[k], states[k + 1])
+    return height, launches, settles
+
+
+def _pulse(t: FloatArray, t0: float, width: float) -> tuple[slice, FloatArray]:
+    """Unit-area sin² pulse on [t0, t0 + width] as (slice of the sorted times t, values)."""
+    i0, i1 = np.searchsorted(t, [t0, t0 + width])
+    u = t[i0:i1] - t0
+    return slice(int(i0), int(i1)), (2.0 / width) * np.sin(math.pi * u / width) ** 2
+
+
+def _ml_weights(schedule: Schedule) -> FloatArray:
+    """Medio-lateral impulse of each contact, in units of one push: + right foot, - left foot.
+
+    The first and last contact of a bout are adjusted so that the lateral velocity of the
+    centre of mass oscillates around zero and is zero again at the end of the bout.
+    """
+    contacts = schedule.contacts
+    weights = np.array([1.0 if c.side == "right" else -1.0 for c in contacts])
+    bouts = np.array([c.bout for c in contacts])
+    for b in np.unique(bouts):
+        idx = np.flatnonzero(bouts == b)
+        velocity = np.cumsum(weights[idx])
+        offset = -float(np.mean(velocity))
+        weights[idx[0]] += offset
+        weights[idx[-1]] -= offset + float(velocity[-1])
+    return weights
+
+
+def _contact_forces(
+    schedule: Schedule,
+    style: DrillStyle,
+    t: FloatArray,
+    *,
+    transients_ms: FloatArray,
+    transient_width_s: float,
+) -> FloatArray:
+    """Transient, braking/propulsion and medio-lateral specific forces of every contact."""
+    force = np.zeros((t.shape[0], 3))
+    ml_weight = _ml_weights(schedule)
+    ml_impulse = style.ml_peak_g * G_MS2 * 2.0 * schedule.contact_s / math.pi
+    contacts = schedule.contacts
+    starts = np.searchsorted(t, [c.start_s for c in contacts])
+    stops = np.searchsorted(t, [c.end_s for c in contacts], side="right")
+    for c, weight, impulse, i0, i1 in zip(
+        contacts, ml_weight, transients_ms, starts, stops, strict=True
+    ):
+        if i0 >= i1:
+            continue
+        tc = c.duration_s
+        u = (t[i0:i1] - c.start_s) / tc
+        travel = np.asarray(c.travel)
+        ml_axis = np.array([0.0, 1.0, 0.0]) if travel[0] != 0.0 else np.array([1.0, 0.0, 0.0])
+        if schedule.pattern == "unilateral":
+            ml = style.ml_peak_g * G_MS2 * np.sin(2.0 * math.pi * u)
+        else:
+            ml = weight * ml_impulse * math.pi / (2.0 * tc) * np.sin(math.pi * u)
+        force[i0:i1] += -style.ap_peak_g * G_MS2 * np.sin(2.0 * math.pi * u)[:, None] * travel
+        force[i0:i1] += ml[:, None] * ml_axis
+        # impact transient, paid back over the contact (no net impulse)
+        sl, p1 = _pulse(t, c.start_s, min(transient_width_s, 0.6 * tc))
+        force[sl, 2] += impulse * p1
+        sl, p2 = _pulse(t, c.start_s, tc)
+        force[sl, 2] -= impulse * p2
+    return force
+
+
+def _phase_spline(contacts: list[Support], increment: float) -> CubicSpline:
+    knots = np.array([c.start_s for c in contacts])
+    phases = increment * np.arange(knots.size, dtype=np.float64)
+    step = float(np.mean(np.diff(knots)))
+    pad = np.arange(1, 5, dtype=np.float64)
+    knots = np.concatenate([knots[0] - step * pad[::-1], knots, knots[-1] + step * pad])
+    phases = np.concatenate(
+        [phases[0] - increment * pad[::-1], phases, phases[-1] + increment * pad]
+    )
+    return CubicSpline(knots, phases, bc_type="natural")
+
+
+def _oscillating(
+    w: State, spline: CubicSpline, t: FloatArray, amp: float, offset: float, factor: float
+) -> State:
+    ph = factor * spline(t) + offset
+    dph = factor * spline(t, 1)
+    ddph = factor * spline(t, 2)
+    s, c = np.sin(ph), np.cos(ph)
+    osc = State(amp * s, amp * c * dph, amp * (c * ddph - s * dph**2))
+    return product(w, osc)
+
+
+class TrunkModel:
+    """The sacrum or chest sensor, built once and evaluated at any times.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        Supports of both feet.
+    style : DrillStyle
+        The drill's movement parameters.
+    rng : numpy.random.Generator
+        Random numbers for transient sizes and postural sway.
+    chest : bool
+        Chest instead of sacrum: transients 20 % weaker and wider, the thorax counter-rotates.
+    """
+
+    def __init__(
+        self, schedule: Schedule, style: DrillStyle, rng: np.random.Generator, *, chest: bool
+    ) -> None:
+        self.schedule = schedule
+        self.style = style
+        self.chest = chest
+        t_max = schedule.total_s + 10.0
+        if schedule.pattern == "walking":
+            self._height, launches, settles = _com_height_walking(schedule, style, t_max)
+        else:
+            self._height, launches, settles = _com_height_flight(schedule, t_max)
+        self._pushes = []  # (start, width, velocity change) of the start and stop of each bout
+        for bout, (la, lb), (sa, sb) in zip(schedule.bouts, launches, settles, strict=True):
+            v = style.speed_ms * np.asarray(bout.travel)
+            self._pushes += [(la, lb - la, v), (sa, sb - sa, -v)]
+        n = len(schedule.contacts)
+        size = 1.0 + 0.1 * np.clip(rng.standard_normal(n), -3.0, 3.0)
+        self._transients_ms = style.transient_ms * (0.8 if chest else 1.0) * size
+        self._transient_width_s = style.transient_width_ms * 1e-3 * (1.25 if chest else 1.0)
+        self._amp = (
+            math.radians(style.trunk_roll_deg) * (0.8 if chest else 1.0),
+            math.radians(style.trunk_pitch_deg) * (0.7 if chest else 1.0),
+            math.radians(style.trunk_yaw_deg) * (-0.6 if chest else 1.0),
+        )
+        self._stride_inc = {
+            "walking": math.pi,
+            "alternating": math.pi,
+            "skip": 0.5 * math.pi,
+            "unilateral": 2.0 * math.pi,
+        }[schedule.pattern]
+        contacts = schedule.contacts
+        self._phases = [
+            _phase_spline([c for c in contacts if c.bout == b.index], self._stride_inc)
+            for b in schedule.bouts
+        ]
+        self._sway = tuple(Sway.draw(math.radians(a), rng) for a in (0.3, 0.3, 0.2))
+        self._offset = CHEST_SENSOR_M if chest else SACRUM_SENSOR_M
+
+    def com_specific_force(self, t: FloatArray) -> FloatArray:
+        """Ground reaction force per unit mass (n, 3), world frame, in m/s²."""
+        force = _contact_forces(
+            self.schedule,
+            self.style,
+            t,
+            transients_ms=self._transients_ms,
+            transient_width_s=self._transient_width_s,
+        )
+        force[:, 2] += G_MS2 + self._height.evaluate(t)[0].a[:, 0]
+        for start, width, dv in self._pushes:
+            sl, p = _pulse(t, start, width)
+            force[sl] += p[:, None] * dv
+        return force
+
+    def angles(self, t: FloatArray) -> State:
+        """Trunk (roll, pitch, yaw) in rad with their time derivatives, shape (n, 3)."""
+        n = t.shape[0]
+        ang = State(np.zeros((n, 3)), np.zeros((n, 3)), np.zeros((n, 3)))
+        lean = math.radians(self.style.lean_deg)
+        step_factor = 2.0 * math.pi / self._stride_inc
+        for bout, spline in zip(self.schedule.bouts, self._phases, strict=True):
+            lo, hi = np.searchsorted(t, [bout.start_s - 0.45, bout.end_s + 0.45])
+            if lo >= hi:
+                continue
+            tt = t[lo:hi]
+            rows = slice(int(lo), int(hi))
+            w = State(*window(tt, bout.start_s, bout.end_s, 0.4))
+            add_to_component(ang, 0, _oscillating(w, spline, tt, self._amp[0], 0.0, 1.0), rows)
+            add_to_component(
+                ang, 1, _oscillating(w, spline, tt, self._amp[1], 0.0, step_factor), rows
+            )
+            add_to_component(ang, 1, State(w.y * lean, w.d * lean, w.a * lean), rows)
+            add_to_component(
+                ang, 2, _oscillating(w, spline, tt, self._amp[2], 0.5 * math.pi, 1.0), rows
+            )
+        for k, sway in enumerate(self._sway):
+            add_to_component(ang, k, sway.evaluate(t))
+        return ang
+
+    def signals(self, t: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Specific force (m/s²) and angular velocity (rad/s) of the sensor, trunk frame.
+
+        Parameters
+        ----------
+        t : ndarray, shape (n,)
+            Sorted times in s.
+
+        Returns
+        -------
+        specific_force, omega : ndarray, shape (n, 3)
+        """
+        trunk = Rigid.from_angles(self.angles(t))
+        _, _, lever = rigid_point(trunk.rot, trunk.omega, trunk.alpha, self._offset)
+        world = self.com_specific_force(t) + lever
+        return np.einsum("nji,nj->ni", trunk.rot, world), trunk.omega
