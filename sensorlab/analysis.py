@@ -271,7 +271,8 @@ def analyze_recording(
     gap_s = float(sum(g.duration_s for g in gaps))
     if gaps:
         warnings.append(
-            f"{len(gaps)} gap(s) in the samples ({gap_s:.2f} s lost): contacts across a gap are not reported"
+            f"{len(gaps)} gap(s) in the samples ({gap_s:.2f} s lost): "
+            "contacts across a gap are not reported"
         )
     range_text = recording.metadata.get("acc_range_g")
     try:
@@ -281,7 +282,8 @@ def analyze_recording(
     clipped = _clipped_fraction(recording.acc_ms2, range_g)
     if clipped > 0.0005:
         warnings.append(
-            f"accelerometer clipped on {100 * clipped:.2f} % of samples: impacts exceed the sensor's range"
+            f"accelerometer clipped on {100 * clipped:.2f} % of samples: "
+            "impacts exceed the sensor's range"
         )
 
     params = contact_params(the_drill, place)
@@ -418,12 +420,33 @@ def merge_pair(
     tuple of RecordingAnalysis
         The two analyses with ``summary.symmetry_pct`` and the verdict updated.
     """
-    merged = sorted(left.contacts + right.contacts, key=lambda c: c.ic_s)
-    pair = summarize(merged, drill=left.drill, placement=left.placement, n_sensors=2)
+
+    def pair_symmetry(a: list[Contact], b: list[Contact]) -> float | None:
+        merged = sorted(a + b, key=lambda c: c.ic_s)
+        return summarize(
+            merged, drill=left.drill, placement=left.placement, n_sensors=2
+        ).symmetry_pct
+
     out = []
-    for a in (left, right):
-        summary = replace(a.summary, symmetry_pct=pair.symmetry_pct)
-        out.append(replace(a, summary=summary, target=_verdict(a.drill, summary, a.placement)))
+    for this, other in ((left, right), (right, left)):
+        sets = []
+        for s in this.sets:
+            # the other foot's set that overlaps this one in time
+            partner = [o for o in other.sets if o.start_s < s.end_s and s.start_s < o.end_s]
+            symmetry = pair_symmetry(s.contacts, partner[0].contacts) if partner else None
+            summary = replace(s.summary, symmetry_pct=symmetry)
+            sets.append(
+                replace(s, summary=summary, target=_verdict(this.drill, summary, this.placement))
+            )
+        summary = replace(this.summary, symmetry_pct=pair_symmetry(left.contacts, right.contacts))
+        out.append(
+            replace(
+                this,
+                sets=sets,
+                summary=summary,
+                target=_verdict(this.drill, summary, this.placement),
+            )
+        )
     return out[0], out[1]
 
 

@@ -295,7 +295,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     out = run_demo(recordings_dir=args.recordings, out_dir=args.out)
     print(
-        f"demo report written to {out}/ (summary.txt, summary.json, overview.png, one figure per set)"
+        f"demo report written to {out}/ "
+        "(summary.txt, summary.json, overview.png, one figure per set)"
     )
     return 0
 

@@ -84,9 +84,11 @@ def test_catalogue_rejects_unknown_keys():
 def test_evaluate_lower_and_higher_is_better():
     h2g = get_drill("heels-to-glutes")
     v = evaluate_target(h2g, 150.0)
-    assert v.met is True and v.margin == pytest.approx(10.0)
+    assert v.met is True
+    assert v.margin == pytest.approx(10.0)
     v = evaluate_target(h2g, 171.0)
-    assert v.met is False and v.margin == pytest.approx(-11.0)
+    assert v.met is False
+    assert v.margin == pytest.approx(-11.0)
     ls = get_drill("low-skipping")
     assert evaluate_target(ls, 210.0).met is True
     assert evaluate_target(ls, 190.0).met is False

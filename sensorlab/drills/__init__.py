@@ -242,7 +242,8 @@ def load_target_overrides(
     unknown = sorted(set(data) - {"targets", "athletes"})
     if unknown:
         raise DrillError(
-            f"{path}: unknown table(s) {', '.join(unknown)}; expected [targets] or [athletes.NAME.targets]"
+            f"{path}: unknown table(s) {', '.join(unknown)}; "
+            "expected [targets] or [athletes.NAME.targets]"
         )
     merged: dict[str, Any] = dict(data.get("targets", {}))
     if athlete is not None:

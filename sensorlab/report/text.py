@@ -67,7 +67,8 @@ def analysis_text(result: RecordingAnalysis, *, contacts: bool = False) -> str:
     """
     where = result.placement + (f" ({result.side})" if result.side else "")
     lines = [
-        f"{result.file}: {result.drill.name} | {where} | {result.sampling_rate_hz:.0f} Hz | {result.method}"
+        f"{result.file}: {result.drill.name} | {where} | "
+        f"{result.sampling_rate_hz:.0f} Hz | {result.method}"
     ]
     header = [
         "set",
@@ -146,8 +147,10 @@ def drills_text(drills: Sequence[Drill]) -> str:
             "\n".join(
                 [
                     f"{d.id}  {d.name}",
-                    f"  pattern: {d.pattern}; judged on {d.primary_metric} ({d.better} is better); target: {d.goal}",
-                    f"  plausible: cadence {low_c:.0f}-{high_c:.0f} spm, contact {low_t:.0f}-{high_t:.0f} ms",
+                    f"  pattern: {d.pattern}; judged on {d.primary_metric} "
+                    f"({d.better} is better); target: {d.goal}",
+                    f"  plausible: cadence {low_c:.0f}-{high_c:.0f} spm, "
+                    f"contact {low_t:.0f}-{high_t:.0f} ms",
                     *[f"  - {cue}" for cue in d.cues],
                 ]
             )

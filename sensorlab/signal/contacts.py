@@ -36,6 +36,7 @@ from scipy import signal as sps
 
 from sensorlab.signal.filters import lowpass, parabolic_peak
 from sensorlab.signal.orientation import principal_axis, vertical_component
+from sensorlab.units import G_MS2
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -134,7 +135,16 @@ def find_impacts(
     quiet = float(np.median(jerk))
     threshold = max(0.2 * typical, 4.0 * quiet)
     keep = peaks[heights >= threshold]
-    return np.asarray((keep + 0.5) / sampling_rate_hz, dtype=np.float64)
+    # A landing can strike twice (heel, then forefoot slap): the contact starts at the first
+    # strike even when the second is larger, so look back for an earlier strong jerk peak.
+    all_peaks, _ = sps.find_peaks(jerk)
+    back = max(1, round(0.03 * sampling_rate_hz))
+    onsets = []
+    for p in keep.tolist():
+        earlier = all_peaks[(all_peaks >= p - back) & (all_peaks < p)]
+        strong = earlier[jerk[earlier] >= 0.5 * jerk[p]]
+        onsets.append(int(strong[0]) if strong.size else p)
+    return np.asarray((np.asarray(onsets) + 0.5) / sampling_rate_hz, dtype=np.float64)
 
 
 def sagittal_rate_dps(gyr_dps: FloatArray, *, sampling_rate_hz: float) -> FloatArray:
@@ -157,7 +167,12 @@ def sagittal_rate_dps(gyr_dps: FloatArray, *, sampling_rate_hz: float) -> FloatA
 
 
 def _contact_windows(
-    ic_s: FloatArray, n_samples: int, sampling_rate_hz: float, params: ContactParams
+    ic_s: FloatArray,
+    n_samples: int,
+    sampling_rate_hz: float,
+    params: ContactParams,
+    *,
+    bounded: bool = True,
 ) -> list[tuple[int, int]]:
     """Sample windows in which the toe-off of each initial contact must lie."""
     windows = []
@@ -165,7 +180,7 @@ def _contact_windows(
     for k, ic in enumerate(ic_s):
         lo = ic + params.min_contact_ms / 1000.0
         hi = ic + params.max_contact_ms / 1000.0
-        if k + 1 < len(ic_s):
+        if bounded and k + 1 < len(ic_s):
             hi = min(hi, ic_s[k + 1] - 0.5 / sampling_rate_hz)
         hi = min(hi, end_s)
         windows.append((int(np.ceil(lo * sampling_rate_hz)), int(np.floor(hi * sampling_rate_hz))))
@@ -193,6 +208,52 @@ def _first_prominent_peak(x: FloatArray, fraction: float) -> int | None:
     if peaks.size == 0:
         return int(np.argmax(x))
     return int(peaks[0])
+
+
+def _push_off_peaks(
+    ic_s: FloatArray,
+    rate: FloatArray,
+    sampling_rate_hz: float,
+    params: ContactParams,
+    *,
+    bounded: bool = True,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Sign the sagittal rate so that push-off is positive; TO and push-off peak per IC.
+
+    Returns the signed rate (deg/s), TO times (s, nan where none) and the push-off peak
+    rate of each contact (deg/s, 0 where none). ``bounded`` ends each search at the next
+    IC; unbounded searches look up to the longest plausible contact.
+    """
+    windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params, bounded=bounded)
+    votes = 0
+    for lo, hi in windows:
+        if hi - lo < 3:
+            continue
+        up = _first_prominent_peak(rate[lo:hi], 0.5)
+        down = _first_prominent_peak(-rate[lo:hi], 0.5)
+        if up is not None and (down is None or up < down):
+            votes += 1
+        elif down is not None:
+            votes -= 1
+    signed = rate if votes >= 0 else -rate
+    curvature = np.gradient(np.gradient(signed))
+    back = max(1, round(0.08 * sampling_rate_hz))
+    to_s = np.full(ic_s.shape, np.nan)
+    strength = np.zeros(ic_s.shape)
+    for k, (lo, hi) in enumerate(windows):
+        if hi - lo < 3:
+            continue
+        i = _first_prominent_peak(signed[lo:hi], 0.5)
+        if i is None:
+            continue
+        strength[k] = signed[lo + i]
+        # The ground's moment on the segment vanishes at TO: the angular acceleration drops
+        # abruptly there. At a sharp extreme that is the extreme itself; when the swing
+        # keeps the segment rotating (heels to glutes) it is the kink before the extreme.
+        a = max(lo, lo + i - back)
+        j = a + int(np.argmin(curvature[a : lo + i + 1]))
+        to_s[k] = parabolic_peak(-curvature, j) / sampling_rate_hz
+    return signed, to_s, strength
 
 
 def detect_segment_gyro(
@@ -241,35 +302,18 @@ def detect_segment_gyro(
         acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms
     )
     rate = sagittal_rate_dps(gyr_dps, sampling_rate_hz=sampling_rate_hz)
-    windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params)
-    votes = 0
-    for lo, hi in windows:
-        if hi - lo < 3:
-            continue
-        up = _first_prominent_peak(rate[lo:hi], 0.5)
-        down = _first_prominent_peak(-rate[lo:hi], 0.5)
-        if up is not None and (down is None or up < down):
-            votes += 1
-        elif down is not None:
-            votes -= 1
-    signed = rate if votes >= 0 else -rate
-    curvature = np.gradient(np.gradient(signed))
-    back = max(1, round(0.08 * sampling_rate_hz))
-    to_s = np.full(ic_s.shape, np.nan)
-    strength = np.zeros(ic_s.shape)
-    for k, (lo, hi) in enumerate(windows):
-        if hi - lo < 3:
-            continue
-        i = _first_prominent_peak(signed[lo:hi], 0.5)
-        if i is None:
-            continue
-        strength[k] = signed[lo + i]
-        # The ground's moment on the segment vanishes at TO: the angular acceleration drops
-        # abruptly there. At a sharp extreme that is the extreme itself; when the swing
-        # keeps the segment rotating (heels to glutes) it is the kink before the extreme.
-        a = max(lo, lo + i - back)
-        j = a + int(np.argmin(curvature[a : lo + i + 1]))
-        to_s[k] = parabolic_peak(-curvature, j) / sampling_rate_hz
+    # A large jerk can also come from the toe leaving the ground: a candidate that falls on
+    # the push-off peak of the contact before it is that contact's toe-off, not a landing.
+    _, free_to_s, _ = _push_off_peaks(ic_s, rate, sampling_rate_hz, params, bounded=False)
+    keep = np.ones(ic_s.shape, dtype=bool)
+    last = -1
+    for k in range(ic_s.size):
+        if last >= 0 and abs(ic_s[k] - free_to_s[last]) < 0.03:
+            keep[k] = False
+        else:
+            last = k
+    ic_s = ic_s[keep]
+    _signed, to_s, strength = _push_off_peaks(ic_s, rate, sampling_rate_hz, params)
     typical = float(np.median(strength[strength > 0])) if np.any(strength > 0) else 0.0
     to_s[strength < 0.3 * typical] = np.nan
     return _gate(ic_s, to_s, params, "segment-gyro")
@@ -411,6 +455,27 @@ def detect_trunk(
         to.append(_edge_time(level, peak, base, local_top, rising=False))
     ic_s = np.asarray(ic) / sampling_rate_hz
     to_s = np.asarray(to) / sampling_rate_hz
+    # A contact of a drill with flight starts and ends in flight: the level is near the
+    # flight level just before IC and just after TO. The push-off from standing and the
+    # last landing back into it stay at 1 g on one side and are not drill contacts.
+    flight_level = base + 0.25 * (top - base)
+    margin = max(1, round(0.06 * sampling_rate_hz))
+    for k, (a, b) in enumerate(merged):
+        before = level[max(0, a - margin) : a]
+        after = level[b : b + margin]
+        settled = level[b + round(0.15 * sampling_rate_hz) : b + round(0.45 * sampling_rate_hz)]
+        standing = settled.size > 0 and (
+            abs(float(np.median(settled)) - G_MS2) < 0.25 * G_MS2
+            and float(np.std(settled)) < 0.15 * G_MS2
+        )
+        if (
+            before.size == 0
+            or after.size == 0
+            or standing
+            or min(np.median(before), np.median(after)) > flight_level
+            or max(np.median(before), np.median(after)) > 0.5 * (top + base)
+        ):
+            to_s[k] = np.nan
     return _gate(ic_s, to_s, params, "trunk-vertical")
 
 
