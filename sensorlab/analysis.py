@@ -28,7 +28,7 @@ from sensorlab.drills import (
 from sensorlab.errors import UsageError, check_option
 from sensorlab.metrics import TRUNK_PLACEMENTS, Contact, SetSummary, contact_metrics, summarize
 from sensorlab.recording import Recording
-from sensorlab.signal.activity import ActivityParams, find_active_bouts
+from sensorlab.signal.activity import ActivityParams, active_runs, merge_runs_s
 from sensorlab.signal.contacts import DETECTORS, ContactParams, choose_method
 from sensorlab.signal.resample import find_gaps, uniform_segments
 from sensorlab.units import G_MS2, LOW_PRECISION_RATE_HZ, PLACEMENTS, SIDES
@@ -295,35 +295,42 @@ def analyze_recording(
     )
     segments = uniform_segments(recording.time_s, channels, sampling_rate_hz=rate_hz)
     act = activity or ActivityParams()
+    # Bouts are found on the file's time axis across gaps (a lost packet must not split a
+    # set); contacts are detected inside each gap-free segment only.
+    runs_s = []
+    for seg in segments:
+        for run in active_runs(
+            seg.channels[:, :3], sampling_rate_hz=seg.sampling_rate_hz, params=act
+        ):
+            runs_s.append(
+                (float(seg.time_s[run.start_index]), float(seg.time_s[run.stop_index - 1]))
+            )
+    bout_spans = merge_runs_s(runs_s, params=act)
     bouts: list[tuple[float, float, FloatArray, FloatArray]] = []
     rejected = 0
-    for seg in segments:
-        acc = seg.channels[:, :3]
-        gyr = seg.channels[:, 3:6] if seg.channels.shape[1] >= 6 else None
-        for bout in find_active_bouts(acc, sampling_rate_hz=seg.sampling_rate_hz, params=act):
-            pad = int(0.5 * seg.sampling_rate_hz)
-            lo = max(0, bout.start_index - pad)
-            hi = min(acc.shape[0], bout.stop_index + pad)
-            events = detector(
-                acc[lo:hi],
-                None if gyr is None else gyr[lo:hi],
-                sampling_rate_hz=seg.sampling_rate_hz,
-                params=params,
-            )
+    for start_s, end_s in bout_spans:
+        ic_parts, to_parts = [], []
+        for seg in segments:
+            pad_s = 0.5
+            inside = (seg.time_s >= start_s - pad_s) & (seg.time_s <= end_s + pad_s)
+            idx = np.flatnonzero(inside)
+            if idx.size < round(0.5 * seg.sampling_rate_hz):
+                continue
+            lo, hi = int(idx[0]), int(idx[-1]) + 1
+            acc = seg.channels[lo:hi, :3]
+            gyr = seg.channels[lo:hi, 3:6] if seg.channels.shape[1] >= 6 else None
+            events = detector(acc, gyr, sampling_rate_hz=seg.sampling_rate_hz, params=params)
             rejected += events.rejected
             t0 = float(seg.time_s[lo])
-            bouts.append(
-                (
-                    float(seg.time_s[bout.start_index]),
-                    float(seg.time_s[bout.stop_index - 1]),
-                    events.ic_s + t0,
-                    events.to_s + t0,
-                )
-            )
+            ic_parts.append(events.ic_s + t0)
+            to_parts.append(events.to_s + t0)
+        if ic_parts:
+            ic_all, to_all = np.concatenate(ic_parts), np.concatenate(to_parts)
+            order = np.argsort(ic_all)
+            bouts.append((start_s, end_s, ic_all[order], to_all[order]))
 
-    sets = _group_sets(bouts, act.min_rest_s)
     set_results: list[SetResult] = []
-    for start_s, end_s, ic_s, to_s in sets:
+    for start_s, end_s, ic_s, to_s in bouts:
         if ic_s.size < MIN_CONTACTS_PER_SET:
             continue
         number = len(set_results) + 1
@@ -338,7 +345,6 @@ def analyze_recording(
         )
     if not set_results:
         warnings.append("no active set with at least 3 contacts was found")
-    all_contacts = [c for s in set_results for c in s.contacts]
     overall = _overall_summary(set_results, the_drill, place)
     if rejected:
         warnings.append(
@@ -353,7 +359,6 @@ def analyze_recording(
         rejected_contacts=rejected,
         low_precision=low_precision,
     )
-    del all_contacts
     return RecordingAnalysis(
         file=recording.source or "<memory>",
         drill=the_drill,
@@ -367,20 +372,6 @@ def analyze_recording(
         quality=quality,
         metadata=dict(recording.metadata),
     )
-
-
-def _group_sets(
-    bouts: list[tuple[float, float, FloatArray, FloatArray]], min_rest_s: float
-) -> list[tuple[float, float, FloatArray, FloatArray]]:
-    """Merge bouts split only by a gap in the samples; keep real rests as set borders."""
-    merged: list[tuple[float, float, FloatArray, FloatArray]] = []
-    for start, end, ic, to in sorted(bouts, key=lambda b: b[0]):
-        if merged and start - merged[-1][1] < min_rest_s:
-            s0, _, ic0, to0 = merged[-1]
-            merged[-1] = (s0, end, np.concatenate([ic0, ic]), np.concatenate([to0, to]))
-        else:
-            merged.append((start, end, ic, to))
-    return merged
 
 
 def _overall_summary(sets: list[SetResult], drill: Drill, placement: str) -> SetSummary:

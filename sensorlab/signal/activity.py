@@ -73,10 +73,65 @@ def activity_level_ms2(
     return moving_rms(varying, window_s=window_s, sampling_rate_hz=sampling_rate_hz)
 
 
+def active_runs(
+    acc_ms2: FloatArray, *, sampling_rate_hz: float, params: ActivityParams | None = None
+) -> list[Bout]:
+    """Stretches of samples above the activity threshold, before any merging.
+
+    Parameters
+    ----------
+    acc_ms2 : ndarray, shape (n_samples, 3)
+        Specific force in m/s², uniformly sampled.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    params : ActivityParams, optional
+        Thresholds; defaults to ``ActivityParams()``.
+
+    Returns
+    -------
+    list of Bout
+        Active stretches in time order.
+    """
+    p = params or ActivityParams()
+    level = activity_level_ms2(acc_ms2, sampling_rate_hz=sampling_rate_hz, window_s=p.window_s)
+    active = level > p.threshold_ms2
+    edges = np.diff(np.concatenate(([0], active.astype(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)
+    stops = np.flatnonzero(edges == -1)
+    return [Bout(a, b) for a, b in zip(starts.tolist(), stops.tolist(), strict=True)]
+
+
+def merge_runs_s(
+    runs_s: list[tuple[float, float]], *, params: ActivityParams | None = None
+) -> list[tuple[float, float]]:
+    """Merge active stretches (in s) separated by less than a rest into bouts.
+
+    Parameters
+    ----------
+    runs_s : list of (float, float)
+        Active stretches as (start, end) times in s, from one or several gap-free parts.
+    params : ActivityParams, optional
+        ``min_rest_s`` and ``min_bout_s``.
+
+    Returns
+    -------
+    list of (float, float)
+        Bouts (start, end) in s, in time order, each at least ``min_bout_s`` long.
+    """
+    p = params or ActivityParams()
+    merged: list[list[float]] = []
+    for start, end in sorted(runs_s):
+        if merged and start - merged[-1][1] < p.min_rest_s:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged if b - a >= p.min_bout_s]
+
+
 def find_active_bouts(
     acc_ms2: FloatArray, *, sampling_rate_hz: float, params: ActivityParams | None = None
 ) -> list[Bout]:
-    """Split a signal into active bouts separated by rests.
+    """Split a gap-free signal into active bouts separated by rests.
 
     Parameters
     ----------
@@ -92,22 +147,9 @@ def find_active_bouts(
     list of Bout
         Active bouts in time order; empty when the athlete never moves.
     """
-    p = params or ActivityParams()
-    level = activity_level_ms2(acc_ms2, sampling_rate_hz=sampling_rate_hz, window_s=p.window_s)
-    active = level > p.threshold_ms2
-    if not np.any(active):
-        return []
-    edges = np.diff(np.concatenate(([0], active.astype(np.int8), [0])))
-    starts = np.flatnonzero(edges == 1)
-    stops = np.flatnonzero(edges == -1)
-    merged: list[list[int]] = []
-    min_rest = round(p.min_rest_s * sampling_rate_hz)
-    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
-        if merged and start - merged[-1][1] < min_rest:
-            merged[-1][1] = stop
-        else:
-            merged.append([start, stop])
-    min_bout = round(p.min_bout_s * sampling_rate_hz)
-    # The RMS window smears the edges by half a window on each side; keep that margin so
-    # the first and last contacts are inside the bout.
-    return [Bout(start, stop) for start, stop in merged if stop - start >= min_bout]
+    runs = active_runs(acc_ms2, sampling_rate_hz=sampling_rate_hz, params=params)
+    runs_s = [(r.start_index / sampling_rate_hz, r.stop_index / sampling_rate_hz) for r in runs]
+    return [
+        Bout(round(a * sampling_rate_hz), round(b * sampling_rate_hz))
+        for a, b in merge_runs_s(runs_s, params=params)
+    ]

@@ -1,0 +1,142 @@
+"""The analysis chain end to end: sets, quality checks, invariants, metrics, demo."""
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from sensorlab.analysis import analyze_recording
+from sensorlab.demo import run_demo
+from sensorlab.drills import get_drill
+from sensorlab.metrics import contact_metrics, summarize
+from sensorlab.recording import Recording
+from sensorlab.simulate import SimulationConfig, simulate_set
+
+
+def sim(**kw):
+    base = {
+        "drill": "run",
+        "placement": "foot",
+        "side": "right",
+        "sampling_rate_hz": 400.0,
+        "duration_s": 12.0,
+        "seed": 11,
+    }
+    base.update(kw)
+    return simulate_set(SimulationConfig(**base))
+
+
+def right_truth(s):
+    return s.truth[s.truth["side"] == "right"]
+
+
+def test_several_bouts_become_several_sets_and_standing_is_trimmed():
+    s = sim(bouts=3, rest_s=8.0)
+    result = analyze_recording(s.recording)
+    assert len(result.sets) == 3
+    truth = right_truth(s)
+    for number, bout in enumerate(result.sets, start=1):
+        t = truth[truth["bout"] == number]
+        assert bout.contacts[0].ic_s == pytest.approx(t["ic_s"].iloc[0], abs=0.01)
+        assert bout.contacts[-1].to_s == pytest.approx(t["to_s"].iloc[-1], abs=0.02)
+        assert {c.set for c in bout.contacts} == {number}
+        assert bout.summary.contacts == len(t)
+    assert result.summary.contacts == len(truth)
+
+
+def test_contacts_are_ordered_and_never_overlap():
+    for drill in ["heels-to-glutes", "high-skipping", "tiptoe-walk", "multi-jumps"]:
+        result = analyze_recording(sim(drill=drill, seed=5).recording)
+        ic = np.array([c.ic_s for c in result.contacts])
+        to = np.array([c.to_s for c in result.contacts])
+        assert ic.size > 5
+        assert np.all(ic < to)
+        assert np.all(np.diff(ic) > 0)
+        assert np.all(ic[1:] >= to[:-1])
+
+
+def test_rotating_the_sensor_does_not_change_the_contacts():
+    s = sim(drill="heels-to-glutes", mounting="aligned", seed=2)
+    rec = s.recording
+    base = analyze_recording(rec)
+    step_s = 1.0 / 400.0
+    for seed in range(3):
+        rot = Rotation.random(random_state=seed)
+        turned = Recording(
+            rec.time_s,
+            rot.apply(np.array(rec.acc_ms2)),
+            rot.apply(np.array(rec.gyr_dps)),
+            rec.metadata,
+        )
+        other = analyze_recording(turned)
+        assert len(other.contacts) == len(base.contacts)
+        for a, b in zip(base.contacts, other.contacts, strict=True):
+            assert abs(a.ic_s - b.ic_s) <= step_s
+            assert abs(a.to_s - b.to_s) <= step_s
+
+
+def test_packet_loss_is_reported_and_does_not_invent_contacts():
+    s = sim(packet_loss=0.03, seed=4)
+    result = analyze_recording(s.recording)
+    assert result.quality.gaps > 0
+    assert any("gap" in w for w in result.quality.warnings)
+    truth = right_truth(s)
+    assert 0.8 * len(truth) <= result.summary.contacts <= len(truth)
+
+
+def test_clipping_and_low_rate_are_flagged():
+    clipped = analyze_recording(sim(drill="high-skipping", acc_range_g=8.0).recording)
+    assert clipped.quality.clipped_fraction > 0
+    assert any("clipped" in w for w in clipped.quality.warnings)
+    slow = analyze_recording(sim(sampling_rate_hz=50.0).recording)
+    assert slow.quality.low_precision
+    assert any("low precision" in w for w in slow.quality.warnings)
+
+
+def test_standing_still_gives_no_set():
+    rng = np.random.default_rng(0)
+    t = np.arange(0, 10, 0.005)
+    acc = np.tile([0.0, 0.0, 9.80665], (t.size, 1)) + rng.normal(0, 0.03, (t.size, 3))
+    result = analyze_recording(Recording(t, acc, None, {"placement": "foot"}))
+    assert result.sets == []
+    assert any("no active set" in w for w in result.quality.warnings)
+
+
+def test_metrics_from_known_contacts():
+    drill = get_drill("heels-to-glutes")
+    ic = np.arange(10) * 0.6  # one foot every 0.6 s: 200 steps/min with both feet
+    to = ic + 0.15
+    contacts = contact_metrics(ic, to, drill=drill, placement="foot", side="left")
+    assert [c.contact_ms for c in contacts] == pytest.approx([150.0] * 10)
+    assert contacts[0].step_ms == pytest.approx(300.0)
+    assert contacts[0].flight_ms == pytest.approx(150.0)
+    assert contacts[-1].step_ms is None
+    summary = summarize(contacts, drill=drill, placement="foot")
+    assert summary.cadence_spm == pytest.approx(200.0)
+    assert summary.contact_ms_median == pytest.approx(150.0)
+    assert summary.flight_contact_ratio == pytest.approx(1.0)
+    unilateral = summarize(
+        contact_metrics(ic, to, drill=get_drill("one-leg-skipping"), placement="foot", side="left"),
+        drill=get_drill("one-leg-skipping"),
+        placement="foot",
+    )
+    assert unilateral.cadence_spm == pytest.approx(100.0)
+
+
+def test_skip_flight_is_seen_only_from_step_to_hop():
+    drill = get_drill("high-skipping")
+    # step at 0, hop at 0.3, then the other foot's two contacts unseen, step again at 1.2
+    ic = np.array([0.0, 0.3, 1.2, 1.5, 2.4, 2.7])
+    to = ic + 0.15
+    contacts = contact_metrics(ic, to, drill=drill, placement="foot", side="right")
+    assert contacts[0].flight_ms == pytest.approx(150.0)
+    assert contacts[1].flight_ms is None
+    assert contacts[2].flight_ms == pytest.approx(150.0)
+
+
+def test_demo_writes_its_report(tmp_path, capsys):
+    out = run_demo(out_dir=tmp_path / "demo")
+    names = {p.name for p in out.iterdir()}
+    assert {"summary.txt", "summary.json", "overview.png"} <= names
+    assert sum(n.endswith(".png") for n in names) >= 10
+    assert "Heels to glutes" in (out / "summary.txt").read_text()
+    assert "Heels to glutes" in capsys.readouterr().out
