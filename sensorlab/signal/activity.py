@@ -23,6 +23,11 @@ class ActivityParams:
     threshold_ms2 : float
         Moving RMS of the high-passed acceleration norm above which the athlete is moving,
         in m/s². Quiet standing stays below 0.2 m/s²; walking at the sacrum is above 1 m/s².
+        The threshold rises to ``relative_threshold`` of the recording's 95th percentile of
+        that level when it is higher, so that the smearing of a vigorous drill by the RMS
+        window does not eat the rest between two sets.
+    relative_threshold : float
+        Fraction of the 95th percentile of the activity level, see ``threshold_ms2``.
     min_bout_s : float
         Shorter active stretches are ignored (a shuffle, a turn on the spot), in s.
     min_rest_s : float
@@ -31,8 +36,9 @@ class ActivityParams:
 
     window_s: float = 1.0
     threshold_ms2: float = 0.6
+    relative_threshold: float = 0.05
     min_bout_s: float = 2.0
-    min_rest_s: float = 4.0
+    min_rest_s: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,8 @@ def active_runs(
     """
     p = params or ActivityParams()
     level = activity_level_ms2(acc_ms2, sampling_rate_hz=sampling_rate_hz, window_s=p.window_s)
-    active = level > p.threshold_ms2
+    threshold = max(p.threshold_ms2, p.relative_threshold * float(np.percentile(level, 95)))
+    active = level > threshold
     edges = np.diff(np.concatenate(([0], active.astype(np.int8), [0])))
     starts = np.flatnonzero(edges == 1)
     stops = np.flatnonzero(edges == -1)
