@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bad_inputs import BAD_INPUTS, HEADER, VERSION, rows, steady
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,6 @@ from sensorlab.errors import RecordingError, UsageError
 from sensorlab.io import RecordingWriter, read_metadata, read_recording, write_recording
 from sensorlab.io.csv_format import _format_rows
 from sensorlab.recording import Recording
-from bad_inputs import BAD_INPUTS, HEADER, VERSION, rows, steady
 
 
 def write_bytes(tmp_path: Path, data: bytes, name: str = "recording.csv") -> Path:
