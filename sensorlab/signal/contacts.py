@@ -304,11 +304,17 @@ def detect_segment_gyro(
     rate = sagittal_rate_dps(gyr_dps, sampling_rate_hz=sampling_rate_hz)
     # A large jerk can also come from the toe leaving the ground: a candidate that falls on
     # the push-off peak of the contact before it is that contact's toe-off, not a landing.
-    _, free_to_s, _ = _push_off_peaks(ic_s, rate, sampling_rate_hz, params, bounded=False)
+    # The toe-off jerk also falls in the middle of a fast push-off rotation, a landing does not.
+    signed, free_to_s, free_strength = _push_off_peaks(
+        ic_s, rate, sampling_rate_hz, params, bounded=False
+    )
+    positive = free_strength[free_strength > 0]
+    typical = float(np.median(positive)) if positive.size else 0.0
+    at_ic = signed[np.clip(np.round(ic_s * sampling_rate_hz).astype(np.int64), 0, rate.size - 1)]
     keep = np.ones(ic_s.shape, dtype=bool)
     last = -1
     for k in range(ic_s.size):
-        if last >= 0 and abs(ic_s[k] - free_to_s[last]) < 0.03:
+        if last >= 0 and abs(ic_s[k] - free_to_s[last]) < 0.03 and at_ic[k] > 0.5 * typical:
             keep[k] = False
         else:
             last = k
