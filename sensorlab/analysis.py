@@ -469,16 +469,46 @@ def analyze_files(
     list of RecordingAnalysis
         One per file, in the order given.
     """
-    from sensorlab.drills import load_target_overrides
     from sensorlab.io import read_recording
 
-    if side is not None and len(paths) > 1:
+    recordings = [read_recording(path, allow_gaps=allow_gaps) for path in paths]
+    return analyze_many(
+        recordings,
+        drill=drill,
+        placement=placement,
+        side=side,
+        method=method,
+        targets_path=targets_path,
+    )
+
+
+def analyze_many(
+    recordings: Sequence[Recording],
+    *,
+    drill: str | None = None,
+    placement: str | None = None,
+    side: str | None = None,
+    method: str | None = None,
+    targets_path: str | Path | None = None,
+) -> list[RecordingAnalysis]:
+    """Analyse recordings already read; pair a left and a right foot recording for symmetry.
+
+    Parameters are those of :func:`analyze_files`; each recording's ``athlete:`` metadata
+    picks its target overrides.
+
+    Returns
+    -------
+    list of RecordingAnalysis
+        One per recording, in the order given.
+    """
+    from sensorlab.drills import load_target_overrides
+
+    if side is not None and len(recordings) > 1:
         raise UsageError(
             "--side applies to one file; with several files put 'side:' in each file's metadata"
         )
     results = []
-    for path in paths:
-        rec = read_recording(path, allow_gaps=allow_gaps)
+    for rec in recordings:
         targets = load_target_overrides(targets_path, athlete=rec.metadata.get("athlete"))
         results.append(
             analyze_recording(

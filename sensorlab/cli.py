@@ -218,40 +218,33 @@ def _write_steps_csv(results: Sequence[Any], path: str) -> None:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from sensorlab.analysis import analyze_files
+    from sensorlab.analysis import analyze_many
+    from sensorlab.io import read_recording
     from sensorlab.report.text import analysis_text
 
-    results = analyze_files(
-        args.recordings,
+    recordings = [read_recording(p, allow_gaps=args.allow_gaps) for p in args.recordings]
+    results = analyze_many(
+        recordings,
         drill=args.drill,
         placement=args.placement,
         side=args.side,
         method=args.method,
         targets_path=args.targets,
-        allow_gaps=args.allow_gaps,
     )
     if args.steps_csv:
         _write_steps_csv(results, args.steps_csv)
     if args.plot:
-        _plot_analysis(args, results)
+        from sensorlab.report.figures import save_figure, set_figure
+
+        paired = len(results) == 2 and results[0].summary.symmetry_pct is not None
+        partner = (recordings[1], results[1]) if paired else None
+        save_figure(set_figure(recordings[0], results[0], partner=partner), args.plot)
     if args.json:
         payload = [r.to_json_dict() for r in results]
         print(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
     else:
         print("\n\n".join(analysis_text(r, contacts=args.contacts) for r in results))
     return 0
-
-
-def _plot_analysis(args: argparse.Namespace, results: Sequence[Any]) -> None:
-    from sensorlab.io import read_recording
-    from sensorlab.report.figures import save_figure, set_figure
-
-    recs = [read_recording(p, allow_gaps=args.allow_gaps) for p in args.recordings]
-    if len(results) == 2 and results[0].summary.symmetry_pct is not None:
-        fig = set_figure(recs[0], results[0], partner=(recs[1], results[1]))
-    else:
-        fig = set_figure(recs[0], results[0])
-    save_figure(fig, args.plot)
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from sensorlab.analysis import RecordingAnalysis, analyze_files
+from sensorlab.analysis import RecordingAnalysis, analyze_many
 from sensorlab.errors import UsageError
 
 
@@ -63,10 +63,10 @@ def run_demo(
     results: list[RecordingAnalysis] = []
     texts: list[str] = []
     for group in _groups(paths):
-        analyses = analyze_files(group)
+        recs = [read_recording(p) for p in group]
+        analyses = analyze_many(recs)
         results.extend(analyses)
         texts.extend(analysis_text(a) for a in analyses)
-        recs = [read_recording(p) for p in group]
         if len(analyses) == 2 and analyses[0].summary.symmetry_pct is not None:
             fig = set_figure(recs[0], analyses[0], partner=(recs[1], analyses[1]))
             save_figure(fig, out / f"{group[0].stem}+pair.png")

@@ -140,3 +140,23 @@ def test_demo_writes_its_report(tmp_path, capsys):
     assert sum(n.endswith(".png") for n in names) >= 10
     assert "Heels to glutes" in (out / "summary.txt").read_text()
     assert "Heels to glutes" in capsys.readouterr().out
+
+
+def test_left_and_right_files_of_one_session_give_symmetry():
+    from sensorlab.analysis import analyze_many
+
+    recs = [
+        sim(drill="two-legged-pedaling", side=side, leading_side="right", seed=9).recording
+        for side in ("left", "right")
+    ]
+    left, right = analyze_many(recs)
+    assert left.side == "left" and right.side == "right"
+    # the feet alternate: every left contact lies between two right contacts
+    r_ic = np.array([c.ic_s for c in right.contacts])
+    for c in left.contacts[1:-1]:
+        assert np.any(r_ic < c.ic_s) and np.any(r_ic > c.ic_s)
+        assert np.min(np.abs(r_ic - c.ic_s)) > 0.1
+    assert left.summary.symmetry_pct is not None
+    assert left.summary.symmetry_pct < 5.0
+    assert left.target.met is True
+    assert left.sets[0].summary.symmetry_pct == right.sets[0].summary.symmetry_pct

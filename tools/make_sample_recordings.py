@@ -47,7 +47,8 @@ def main(argv: list[str]) -> int:
             seed=100 + i,
         )
         if stem.startswith("side-run"):
-            config = replace(config, seed=100)  # both feet of one session share the schedule
+            # both feet of one session: same seed, same leading foot, sensor on each foot
+            config = replace(config, seed=100, leading_side="right")
         sim = simulate_set(config)
         rec = sim.recording
         extra = (

@@ -70,6 +70,10 @@ class SimulationConfig:
         Quiet standing between bouts, in s (at least 1).
     gyro : bool
         Whether the recording has a gyroscope.
+    leading_side : {"left", "right"} or None
+        The foot that makes the first contact (and the working leg of a one-leg drill);
+        None: the sensor's ``side``. Simulate both feet of one session with the same seed
+        and ``leading_side``, once with ``side="left"`` and once with ``side="right"``.
     seed : int
         Seed of every random choice: the same configuration gives the same recording.
     """
@@ -90,6 +94,7 @@ class SimulationConfig:
     bouts: int = 1
     rest_s: float = 8.0
     gyro: bool = True
+    leading_side: str | None = None
     seed: int = 0
 
 
@@ -216,10 +221,13 @@ def simulate_set(config: SimulationConfig) -> SimulatedSet:
         config.seed
     ).spawn(5)
     side: Side = "left" if config.side == "left" else "right"
+    if config.leading_side is not None:
+        check_option("leading_side", config.leading_side, SIDES)
+    leading: Side = "left" if (config.leading_side or config.side) == "left" else "right"
     schedule = build_schedule(
         drill,
         style,
-        side=side,
+        side=leading,
         interval_s=interval_s,
         contact_s=contact_s,
         variability=float(config.variability),
