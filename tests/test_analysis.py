@@ -150,11 +150,13 @@ def test_left_and_right_files_of_one_session_give_symmetry():
         for side in ("left", "right")
     ]
     left, right = analyze_many(recs)
-    assert left.side == "left" and right.side == "right"
+    assert left.side == "left"
+    assert right.side == "right"
     # the feet alternate: every left contact lies between two right contacts
     r_ic = np.array([c.ic_s for c in right.contacts])
     for c in left.contacts[1:-1]:
-        assert np.any(r_ic < c.ic_s) and np.any(r_ic > c.ic_s)
+        assert np.any(r_ic < c.ic_s)
+        assert np.any(r_ic > c.ic_s)
         assert np.min(np.abs(r_ic - c.ic_s)) > 0.1
     assert left.summary.symmetry_pct is not None
     assert left.summary.symmetry_pct < 5.0
