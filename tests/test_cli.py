@@ -169,3 +169,11 @@ def test_analyze_without_drill_says_run(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["drill"] == "run"
     assert any("no drill given" in w for w in out["quality"]["warnings"])
+
+
+def test_analyze_plot_writes_a_figure(simulated, tmp_path):
+    rec, _ = simulated
+    png = tmp_path / "set.png"
+    assert main(["analyze", str(rec), "--plot", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size > 20_000
