@@ -294,6 +294,7 @@ def analyze_recording(
         else np.hstack([recording.acc_ms2, recording.gyr_dps])
     )
     segments = uniform_segments(recording.time_s, channels, sampling_rate_hz=rate_hz)
+    del channels  # the segments hold their own copy; free the stacked one early
     act = activity or ActivityParams()
     # Bouts are found on the file's time axis across gaps (a lost packet must not split a
     # set); contacts are detected inside each gap-free segment only.

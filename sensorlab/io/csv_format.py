@@ -161,11 +161,6 @@ def read_recording(
     if n < 2:
         raise RecordingError(f"expected at least 2 samples, found {n}", path=path)
 
-    time_s = np.ascontiguousarray(table[:, 0])
-    _check_time(path, layout, time_s, max_gap_s=max_gap_s, allow_gaps=allow_gaps, out=notes)
-
-    acc_ms2 = table[:, 1:4] * layout.acc_factor
-    gyr_dps = None if layout.gyr_indices is None else table[:, 4:7] * layout.gyr_factor
     extra: dict[str, FloatArray] = {}
     for index in layout.extra_indices:
         name = layout.columns[index]
@@ -174,6 +169,20 @@ def read_recording(
             extra[name] = column.to_numpy(dtype=np.float64)
         else:
             notes.append(f"column '{name}' is not numeric and was ignored")
+    del frame  # the table holds the sensor columns; an hour at 1 kHz is 200 MB per copy
+
+    time_s = np.ascontiguousarray(table[:, 0])
+    _check_time(path, layout, time_s, max_gap_s=max_gap_s, allow_gaps=allow_gaps, out=notes)
+
+    # scale in place: acc and gyro stay views of the one table instead of new copies
+    if layout.acc_factor != 1.0:
+        table[:, 1:4] *= layout.acc_factor
+    acc_ms2 = table[:, 1:4]
+    gyr_dps = None
+    if layout.gyr_indices is not None:
+        if layout.gyr_factor != 1.0:
+            table[:, 4:7] *= layout.gyr_factor
+        gyr_dps = table[:, 4:7]
     return Recording(
         time_s=time_s,
         acc_ms2=acc_ms2,

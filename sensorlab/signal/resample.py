@@ -274,10 +274,11 @@ def _interpolate(time_s: FloatArray, values: FloatArray, grid_s: FloatArray) -> 
     """Linearly interpolate all columns of ``values`` at ``grid_s`` (inside ``time_s``)."""
     if time_s.shape[0] == 1:
         return np.repeat(values, grid_s.shape[0], axis=0)
-    left = np.clip(np.searchsorted(time_s, grid_s, side="right") - 1, 0, time_s.shape[0] - 2)
-    weight = (grid_s - time_s[left]) / (time_s[left + 1] - time_s[left])
-    below = values[left]
-    result: FloatArray = below + weight[:, np.newaxis] * (values[left + 1] - below)
+    # one column at a time: the temporaries stay one column long (an hour at 1 kHz is
+    # 3.6 M rows; whole-matrix fancy indexing needed four copies of all channels)
+    result: FloatArray = np.empty((grid_s.shape[0], values.shape[1]), dtype=np.float64)
+    for j in range(values.shape[1]):
+        result[:, j] = np.interp(grid_s, time_s, values[:, j])
     return result
 
 
