@@ -7,9 +7,10 @@ or runtime failure); nothing else is caught here, so a real bug still shows its 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,6 +24,14 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} -h')")
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+# Modules that add their own sub-commands, so each layer owns its CLI. Each defines
+# ``add_commands(sub) -> dict[str, Handler]``; it is imported when the parser is built, so it
+# must import heavy libraries (numpy, matplotlib, bleak) lazily inside its handlers.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _positive_float(text: str) -> float:
@@ -157,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--truth", metavar="CSV", help="also write the exact contacts (side, ic_s, to_s)"
     )
+    for name in COMMAND_MODULES:
+        add_commands: Callable[[Any], dict[str, Handler]] = importlib.import_module(
+            name
+        ).add_commands
+        COMMANDS.update(add_commands(sub))
     return parser
 
 
@@ -294,7 +308,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {
+COMMANDS: dict[str, Handler] = {
     "demo": _cmd_demo,
     "drills": _cmd_drills,
     "analyze": _cmd_analyze,
