@@ -1,0 +1,1 @@
+"""Named codecs for packets a struct layout cannot express."""
