@@ -101,9 +101,6 @@ KNOWN_WEAK = {
     ("walk", "sacrum", 200.0),
     ("walk", "sacrum", 400.0),
     ("run", "foot", 100.0),
-    ("run", "sacrum", 100.0),
-    ("run", "sacrum", 200.0),
-    ("run", "sacrum", 400.0),
 }
 
 
