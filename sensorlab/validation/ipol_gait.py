@@ -2,8 +2,9 @@
 
 Each trial is "stand - walk 10 m - U-turn - walk back - stop" at 100 Hz. The JSON lists each
 swing of each foot as ``[TO, HS]`` row indices; a contact is the HS of one swing to the TO of
-the next swing of the same foot. Contacts that overlap the U-turn are turning steps and are
-not scored (the windows break there), as the dataset README says.
+the next swing of the same foot. Contacts that overlap the U-turn are turning steps, and those
+outside ``TrialBoundaries`` are stepping off after the walk: neither is scored (the windows
+break there). Gait initiation and termination contacts of each straight part are kept.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ INFO = DatasetInfo(
     reference=(
         "per-swing [TO, HS] from two published detectors, checked by hand by the authors "
         "(100 Hz); contact = HS of one swing to TO of the next swing of that foot; straight "
-        "walking only (contacts overlapping the U-turn are not scored)"
+        "walking only (contacts overlapping the U-turn or outside TrialBoundaries not scored)"
     ),
     limits=(
         "the reference is algorithmic (gyroscope-based detectors) then checked by hand, not a "
@@ -50,6 +51,10 @@ INFO = DatasetInfo(
         "100 Hz: reference and detection quantised to 10 ms",
         "wireless packet gaps (2-5 % of PacketCounter steps) are not marked in the rows; like "
         "the authors we use row/100 as time, so a few samples are displaced",
+        "the left-foot unit reads |a| = 10.27 m/s² at rest in every trial (4.7 % above g; "
+        "its calibration), the right foot 9.87-9.91",
+        "the first and last contact of each straight part (starting, slowing before the turn, "
+        "stopping) are scored; they are longer than steady walking contacts (up to 2 s)",
         "L5 sensor has no issue bar; it is scored against both feet's contacts",
     ),
     drill="walk",
@@ -92,7 +97,7 @@ def _read_imu(path: Path) -> tuple[FloatArray, FloatArray]:
 
 
 def foot_contacts(
-    swings: Sequence[Sequence[int]], uturn: Sequence[int]
+    swings: Sequence[Sequence[int]], uturn: Sequence[int], trial: Sequence[int]
 ) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Contacts of one foot from its swings, and which of them are straight walking.
 
@@ -102,20 +107,23 @@ def foot_contacts(
         The foot's swing phases (``LeftFootEvents`` / ``RightFootEvents``).
     uturn : [start, end] row indices
         ``UTurnBoundaries``.
+    trial : [start, end] row indices
+        ``TrialBoundaries`` (the walking part; steps after it are stepping off, not walking).
 
     Returns
     -------
     ic_s, to_s : ndarray, shape (n_swings - 1,)
         HS of swing k and TO of swing k+1, in s.
     straight : ndarray of bool, shape (n_swings - 1,)
-        False for contacts that overlap the U-turn.
+        False for contacts that overlap the U-turn or leave the walking part.
     """
     pairs = np.array(swings, dtype=np.float64).reshape(-1, 2)
     pairs = pairs[np.argsort(pairs[:, 0], kind="stable")]
     ic_s = pairs[:-1, 1] / SAMPLING_RATE_HZ
     to_s = pairs[1:, 0] / SAMPLING_RATE_HZ
     u0, u1 = (float(u) / SAMPLING_RATE_HZ for u in uturn)
-    straight = ~((ic_s < u1) & (to_s > u0))
+    t0, t1 = (float(t) / SAMPLING_RATE_HZ for t in trial)
+    straight = ~((ic_s < u1) & (to_s > u0)) & (ic_s >= t0) & (to_s <= t1)
     return ic_s, to_s, straight
 
 
@@ -144,10 +152,10 @@ def load_trial(
     data = {s: _read_imu(folder / f"{stem}_{s}.txt") for s in ("lf", "rf", "lb")}
     n = min(acc.shape[0] for acc, _ in data.values())
     time_s = np.arange(n, dtype=np.float64) / SAMPLING_RATE_HZ
-    uturn = meta["UTurnBoundaries"]
+    uturn, trial = meta["UTurnBoundaries"], meta["TrialBoundaries"]
     feet = {
-        "left": foot_contacts(meta["LeftFootEvents"], uturn),
-        "right": foot_contacts(meta["RightFootEvents"], uturn),
+        "left": foot_contacts(meta["LeftFootEvents"], uturn, trial),
+        "right": foot_contacts(meta["RightFootEvents"], uturn, trial),
     }
     cases = []
     for sensor in sensors:
