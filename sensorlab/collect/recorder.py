@@ -104,6 +104,8 @@ class DeviceStats:
     """Samples dropped as duplicates or without a partner on the other channel."""
     disconnects: int = 0
     """Unsolicited disconnections."""
+    before_start: int = 0
+    """Data packets discarded because they came before the start script completed."""
     last_error: str = ""
     """The last decode or device error, for the live view."""
     time_source: str = "unknown"
@@ -127,6 +129,9 @@ class _Epoch:
     number: int
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     decoder: StreamDecoder | None = None
+    started_s: float = float("inf")
+    """Host time at which the start script completed: earlier packets predate the
+    configuration (e.g. a sensor streaming at its power-on rate) and are discarded."""
 
 
 _STOP: Final = object()
@@ -229,6 +234,7 @@ class DeviceRecorder:
                 await transport.connect()
                 await self.driver.start(transport, self._sink(epoch))
                 epoch.decoder = self.driver.new_decoder()
+                epoch.started_s = self.clock() - self.session_start_s
                 epoch.ready.set()
             except DeviceError as exc:
                 epoch.ready.set()  # packets of a failed start are dropped
@@ -284,6 +290,9 @@ class DeviceRecorder:
                         current = packet.epoch
                     decoder = packet.epoch.decoder
                     if decoder is None:
+                        continue
+                    if packet.host_time_s < packet.epoch.started_s:
+                        self.stats.before_start += 1
                         continue
                     self.stats.packets += 1
                     try:

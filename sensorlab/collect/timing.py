@@ -30,6 +30,8 @@ __all__ = ["SampleClock", "TimedBlock"]
 
 _MIN_STEP_S: Final = 1e-6
 """The CSV writes microseconds: consecutive samples must be at least this far apart."""
+_DRIFT_GAIN: Final = 0.01
+"""Share of the lag behind the arrival time that arrival-timed blocks catch up per packet."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,11 @@ class SampleClock:
         if start is None or host_time_s - (start + (n - 1) * step) > tolerance_s:
             # first block, lost packets or a reconnection: the run restarts at this arrival
             start = max(host_time_s - (n - 1) * step, state.last_time_s + step)
+        else:
+            # follow the device's true rate slowly (it differs from the nominal one by a
+            # fraction of a percent): move a small share of the lag, never below half a step
+            lag_s = host_time_s - (start + (n - 1) * step)
+            start = max(start + _DRIFT_GAIN * lag_s, state.last_time_s + 0.5 * step)
         out: FloatArray = start + ks * step
         return out
 
