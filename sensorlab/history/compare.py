@@ -224,12 +224,13 @@ def compare_rows(
         Labels are the local start dates and times.
     """
     sets = []
+    both_sides = len({r.side for r in rows}) > 1
     for r in rows:
         value = r.metric_value
         sets.append(
             ComparedSet(
                 label=f"{r.started_at[:10]} {r.started_at[11:16]}"
-                + (f" {r.side[0].upper()}" if r.side else "")
+                + (f" {r.side}" if both_sides and r.side else "")
                 + (f" #{r.set_number}" if r.set_number > 1 else ""),
                 file=r.path,
                 set_number=r.set_number,

@@ -42,16 +42,33 @@ from sensorlab.report.figures import (
     VERDICT_COLOUR,
     VERMILLION,
     YELLOW,
+    _text_width_pt,
 )
 
-__all__ = ["ATHLETE_COLOURS", "compare_figure", "progress_figure"]
+__all__ = ["ATHLETE_COLOURS", "compare_figure", "goal_text", "progress_figure"]
 
 ATHLETE_COLOURS = (BLUE, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION, BLACK)
 """Line colour of each athlete in the progress chart, in order of appearance."""
 TARGET_COLOUR = BLUISH_GREEN
 BEST_SHADE = YELLOW
 
-_SHORT_VERDICT = {True: "met", False: "not met", None: "–"}
+_VERDICT_WORD = {True: "met", False: "not met", None: "–"}
+_VERDICT_MARK = {True: "✓", False: "✗", None: "–"}
+_METRIC_NAME: dict[str, tuple[str, str]] = {
+    "contact_ms": ("contact time", "ms"),
+    "cadence_spm": ("cadence", "steps/min"),
+    "flight_contact_ratio": ("flight/contact", ""),
+    "symmetry_pct": ("asymmetry", "%"),
+}
+
+
+def goal_text(drill: Drill) -> str:
+    """The drill's target in words, e.g. ``"contact time ≤ 160 ms"``, or ``"no target"``."""
+    if drill.target is None:
+        return "no target"
+    name, unit = _METRIC_NAME.get(drill.primary_metric, (drill.primary_metric, ""))
+    op = "≤" if drill.better == "lower" else "≥"
+    return f"{name} {op} {drill.target:g}" + (f" {unit}" if unit else "")
 
 
 def _metric_label(metric: str) -> str:
@@ -64,8 +81,7 @@ def _target_band(ax: Axes, drill: Drill, target: float, lo: float, hi: float) ->
     ax.axhspan(
         lo if lower else target, target if lower else hi, color=TARGET_COLOUR, alpha=0.12, lw=0
     )
-    op = "≤" if lower else "≥"
-    (line,) = ax.plot([], [], color=TARGET_COLOUR, lw=2.0, label=f"target {op} {target:g}")
+    (line,) = ax.plot([], [], color=TARGET_COLOUR, lw=2.0, label=f"target: {goal_text(drill)}")
     ax.axhline(target, color=TARGET_COLOUR, lw=2.0, zorder=2).set_gid("target")
     return line
 
@@ -105,11 +121,14 @@ def compare_figure(comparison: Comparison) -> Figure:
     n = len(sets)
     metric = drill.primary_metric
     extra_panel = metric != "contact_ms"
-    many = n > 14
     font = 9.0 if n <= 20 else 7.5
-    width_in = min(max(3.0 + 0.55 * n, 9.0), 36.0)
-    label_len = max((len(s.label) for s in sets), default=4)
-    label_in = (0.075 * label_len * font / 9.0) if many else 0.45
+    # about 0.5 in per set up to 20 sets, then 0.28 in (room for a rotated label's height)
+    width_in = min(max(3.0 + 0.55 * n, 9.0), 14.0) if n <= 20 else min(3.0 + 0.28 * n, 22.0)
+    slot_pt = 0.85 * (width_in - 2.2) * 72.0 / max(n, 1)  # room per set, minus the row titles
+    label_pt = max((_text_width_pt(s.label, size_pt=font) for s in sets), default=0.0)
+    rotate = label_pt > slot_pt
+    compact = _text_width_pt("not met", size_pt=font, bold=True) > slot_pt
+    label_in = (label_pt / 72.0 + 0.1) if rotate else 0.45
     heights = [3.6] + ([1.9] if extra_panel else []) + [0.55]
     fig = Figure(figsize=(width_in, sum(heights) + label_in + 1.3), layout="constrained")
     grid = fig.add_gridspec(len(heights), 1, height_ratios=heights)
@@ -160,7 +179,7 @@ def compare_figure(comparison: Comparison) -> Figure:
                 alpha=0.3,
                 lw=0,
                 zorder=0,
-            )
+            ).set_gid("best-set")
         ax.annotate(
             "best",
             xy=(comparison.best, 1.0),
@@ -241,23 +260,20 @@ def compare_figure(comparison: Comparison) -> Figure:
         table.text(
             k,
             1,
-            _SHORT_VERDICT[s.verdict.met],
+            (_VERDICT_MARK if compact else _VERDICT_WORD)[s.verdict.met],
             ha="center",
             va="center",
             fontsize=font,
             color=VERDICT_COLOUR[s.verdict.met],
             fontweight="bold",
-            rotation=90 if many else 0,
         )
-    if many:
-        table.set_ylim(1.9, -0.6)
-    table.set_xticks(xs, [s.label for s in sets], fontsize=font, rotation=90 if many else 0)
+    table.set_xticks(xs, [s.label for s in sets], fontsize=font, rotation=90 if rotate else 0)
     for k, tick in enumerate(table.get_xticklabels()):
         if k == comparison.best:
             tick.set_fontweight("bold")
     table.set_xlim(-0.6, n - 0.4)
     table.set_xlabel("Set")
-    goal = "no target" if drill.target is None else drill.goal.replace("<=", "≤").replace(">=", "≥")
+    goal = goal_text(drill)
     best = "–" if comparison.best is None else sets[comparison.best].label
     fig.suptitle(f"{drill.name}: {n} sets side by side · target {goal} · best: {best}", fontsize=11)
     return fig
