@@ -34,6 +34,8 @@ class Table:
 
     def where(self, name: str) -> str:
         """Dotted key of ``name`` inside this table."""
+        if not name:
+            return self.key
         return f"{self.key}.{name}" if self.key else name
 
     def error(self, name: str, problem: str) -> ProfileError:
