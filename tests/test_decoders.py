@@ -635,14 +635,14 @@ def _feed_or_error(p: Profile, chunks: list[bytes]) -> None:
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=[p.id for p in PROFILES])
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(chunks=st.lists(st.binary(max_size=300), max_size=6))
 def test_random_bytes_never_crash(profile: Profile, chunks: list[bytes]) -> None:
     _feed_or_error(profile, chunks)
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=[p.id for p in PROFILES])
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(data=st.data())
 def test_truncated_and_corrupted_examples_never_crash(profile: Profile, data: Any) -> None:
     packet = data.draw(st.sampled_from(_example_packets(profile)))
