@@ -1,4 +1,9 @@
-"""``sensorlab demo``: analyse the shipped sample recordings and write a small report."""
+"""``sensorlab demo``: analyse the shipped sample recordings and write a small report.
+
+The demo ends with the shareable HTML report of :mod:`sensorlab.report.html` (``report.html``
+and its CSV tables). Its library index lives in the output folder, so the sample recordings'
+folder is never written to.
+"""
 
 from __future__ import annotations
 
@@ -48,10 +53,13 @@ def run_demo(
     Returns
     -------
     Path
-        The output folder.
+        The output folder: ``summary.txt``, ``summary.json``, ``overview.png``, one figure per
+        recording, and ``report.html`` with ``report-sets.csv`` and ``report-contacts.csv``.
     """
+    from sensorlab.history.index import open_library
     from sensorlab.io import read_recording
     from sensorlab.report.figures import demo_overview_figure, save_figure, set_figure
+    from sensorlab.report.html import write_report
     from sensorlab.report.text import analysis_text
 
     folder = Path(recordings_dir) if recordings_dir is not None else default_recordings_dir()
@@ -79,4 +87,7 @@ def run_demo(
     )
     save_figure(demo_overview_figure(results), out / "overview.png")
     print("\n\n".join(texts))
+    with open_library(folder, index_path=out / "library-index.sqlite") as (lib, _):
+        written = write_report(lib, out / "report.html")
+    print("\nshareable report: " + ", ".join(str(p) for p in written))
     return out

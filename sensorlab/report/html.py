@@ -173,9 +173,10 @@ def write_report(
     UsageError
         If no indexed set matches the selection.
     """
+    from sensorlab.drills import catalogue
     from sensorlab.history.compare import compare_rows
     from sensorlab.history.progress import weekly_progress
-    from sensorlab.report.history_figures import compare_figure, progress_figure
+    from sensorlab.report.history_figures import compare_figure, goal_text, progress_figure
 
     rows = library.sets(
         athlete=athlete, drill=drill, date_from=date_from, date_to=date_to, session=session
@@ -228,7 +229,7 @@ def write_report(
             [
                 html.escape(p.athlete),
                 html.escape(p.drill.name),
-                html.escape(p.drill.goal),
+                html.escape(goal_text(p.drill)),
                 str(sets_total),
                 str(sum(w.contacts for w in p.weeks)),
                 html.escape(f"{_num(latest.metric_median, '.4g')}{unit} ({latest.week})"),
@@ -262,7 +263,9 @@ def write_report(
     parts.append(_img(progress_figure(progress), "weekly progress per drill"))
 
     parts.append("<h2>Sets side by side</h2>")
-    for (who, drill_id), the_drill in drills.items():
+    order = {drill_id: k for k, drill_id in enumerate(catalogue())}
+    for who, drill_id in sorted(drills, key=lambda k: (k[0], order.get(k[1], len(order)), k[1])):
+        the_drill = drills[(who, drill_id)]
         chosen = [r for r in rows if r.athlete == who and r.drill == drill_id]
         note = ""
         if len(chosen) > MAX_SETS_PER_FIGURE:
