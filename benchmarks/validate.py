@@ -3,8 +3,8 @@
 Every dataset is converted to canonical recording CSVs in a temporary folder
 (:mod:`sensorlab.validation`), each file is read back with :func:`sensorlab.io.read_recording`
 and analysed with :func:`sensorlab.analysis.analyze_many` exactly as
-``sensorlab analyze FILES --drill D --placement P`` does (the left and right file of one trial
-together), and detected contacts are matched to the dataset's reference contacts with
+``sensorlab analyze FILES --drill D --placement P --allow-gaps`` does (the left and right file
+of one trial together), and detected contacts are matched to the dataset's reference contacts with
 :func:`sensorlab.evaluation.match_contacts` inside the windows where the reference is complete.
 One file is also run through the CLI (``sensorlab analyze --json``) as a cross-check.
 
@@ -130,7 +130,7 @@ def run_ours(
     """Analyse every case like ``sensorlab analyze`` and score it."""
     for index, group in enumerate(sessions(cases)):
         for method, is_default in methods_for(group[0], override):
-            recordings = [read_recording(paths[c.name]) for c in group]
+            recordings = [read_recording(paths[c.name], allow_gaps=True) for c in group]
             info = DATASETS[group[0].dataset].info
             if index == 0:  # warm-up (lazy imports, caches): keep it out of the timing
                 with contextlib.suppress(SensorlabError):
@@ -173,19 +173,31 @@ def cli_cross_check(case: ValidationCase, path: Path) -> str:
     from sensorlab.cli import main as cli_main
 
     info = DATASETS[case.dataset].info
-    argv = ["analyze", str(path), "--drill", info.drill, "--placement", case.placement, "--json"]
+    argv = [
+        "analyze",
+        str(path),
+        "--drill",
+        info.drill,
+        "--placement",
+        case.placement,
+        "--allow-gaps",
+        "--json",
+    ]
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         status = cli_main(argv)
     payload = json.loads(buffer.getvalue())
     cli_ic = np.array([c["ic_s"] for c in payload["contacts"]])
-    lib = analyze_many([read_recording(path)], drill=info.drill, placement=case.placement)[0]
+    lib = analyze_many(
+        [read_recording(path, allow_gaps=True)], drill=info.drill, placement=case.placement
+    )[0]
     lib_ic = np.array([c.ic_s for c in lib.contacts])
     same = status == 0 and cli_ic.shape == lib_ic.shape and np.allclose(cli_ic, lib_ic, atol=1e-3)
     verdict = "identical contacts" if same else "DIFFERENT contacts"
     return (
         f"`sensorlab analyze {path.name} --drill {info.drill} --placement {case.placement} "
-        f"--json` gave {cli_ic.size} contacts, the library path {lib_ic.size}: {verdict}"
+        f"--allow-gaps --json` gave {cli_ic.size} contacts, the library path {lib_ic.size}: "
+        f"{verdict}"
     )
 
 
@@ -464,7 +476,8 @@ def markdown(
         "peers need `--peers-python` pointing at a venv with `pip install -e '.[peers]'`).",
         "",
         "Each recording is converted to the canonical CSV, read back with `read_recording` and "
-        "analysed by `analyze_many` exactly as `sensorlab analyze FILES --drill D --placement P` "
+        "analysed by `analyze_many` exactly as `sensorlab analyze FILES --drill D --placement P "
+        "--allow-gaps` "
         "(left and right file of a trial together). A detected contact matches the reference "
         "contact with the nearest IC within the dataset's tolerance, one to one; detections "
         "outside the stretches where the reference is complete (standing, turns, edges) are not "

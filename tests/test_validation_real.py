@@ -78,7 +78,7 @@ def scored(
                 sessions.setdefault(case.session, []).append(case)
             agreements = []
             for group in sessions.values():
-                recordings = [read_recording(c.write_csv(folder)) for c in group]
+                recordings = [read_recording(c.write_csv(folder), allow_gaps=True) for c in group]
                 results = analyze_many(recordings, drill=info.drill, placement=placement)
                 for case, result in zip(group, results, strict=True):
                     agreements.append(
@@ -106,15 +106,13 @@ FIGURES = {
 
 KNOWN_SHORTFALLS: dict[tuple[str, str, str], str] = {
     ("gaitmap_example_walking", "foot", "recall"): "recall 94.7 % (54 of 57), bar 98 %",
-    ("gaitmap_example_walking", "foot", "ic_medae"): "ic medae 22.4 ms, bar 20 ms",
-    ("gaitmap_example_walking", "foot", "contact_bias"): "contact bias -36.9 ms, bar ±15 ms",
-    ("gaitmap_example_walking", "foot", "contact_sd"): "contact sd 25.7 ms, bar 20 ms",
-    ("ipol_healthy_gait", "foot", "recall"): "recall 81.8 % (171 of 209), bar 97 %",
-    ("ipol_healthy_gait", "foot", "precision"): "precision 85.1 % (171 of 201), bar 97 %",
-    ("ipol_healthy_gait", "foot", "to_medae"): "to medae 35.0 ms, bar 25 ms",
-    ("ipol_healthy_gait", "foot", "contact_bias"): "contact bias -47.1 ms, bar ±20 ms",
-    ("ipol_healthy_gait", "foot", "contact_sd"): "contact sd 36.0 ms, bar 30 ms",
-    ("grouvel_running", "foot", "recall"): "recall 88.8 % (87 of 98), bar 90 %",
+    ("gaitmap_example_walking", "foot", "contact_bias"): "contact bias -20.6 ms, bar ±15 ms",
+    ("ipol_healthy_gait", "foot", "recall"): "recall 78.9 % (165 of 209), bar 97 %",
+    ("ipol_healthy_gait", "foot", "precision"): "precision 92.2 % (165 of 179), bar 97 %",
+    ("ipol_healthy_gait", "foot", "to_medae"): "to medae 31.4 ms, bar 25 ms",
+    ("ipol_healthy_gait", "foot", "contact_bias"): "contact bias -32.0 ms, bar ±20 ms",
+    ("ipol_healthy_gait", "foot", "contact_sd"): "contact sd 51.8 ms, bar 30 ms",
+    ("grouvel_running", "foot", "recall"): "recall 85.7 % (84 of 98), bar 90 %",
     ("grouvel_running", "shank", "recall"): "recall 50.0 % (49 of 98), bar 90 %",
 }
 """(dataset, placement, figure) -> the measured figure, for bars not reached yet."""
