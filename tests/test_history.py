@@ -203,3 +203,10 @@ def test_library_from_environment_and_missing_library(library, monkeypatch, caps
     assert out == ""
     assert err.count("\n") == 1
     assert "expected a library folder" in err
+
+
+def test_analysis_version_is_read_without_importing_the_analysis():
+    from sensorlab.analysis import ANALYSIS_VERSION
+    from sensorlab.history.index import current_analysis_version
+
+    assert current_analysis_version() == ANALYSIS_VERSION

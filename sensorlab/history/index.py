@@ -30,7 +30,10 @@ current targets (see :mod:`sensorlab.history.progress`).
 
 from __future__ import annotations
 
+import ast
+import functools
 import hashlib
+import importlib.util
 import json
 import os
 import sqlite3
@@ -301,6 +304,36 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def current_analysis_version() -> str:
+    """``sensorlab.analysis.ANALYSIS_VERSION``, read without importing the analysis chain.
+
+    Importing :mod:`sensorlab.analysis` loads numpy, scipy and pandas (about 1.4 s here),
+    which an unchanged library does not need: the constant is read from the module's source
+    with :mod:`ast`, and the module is imported only when that fails (e.g. no source file).
+    """
+    spec = importlib.util.find_spec("sensorlab.analysis")
+    origin = None if spec is None else spec.origin
+    if origin is not None and origin.endswith(".py"):
+        try:
+            tree = ast.parse(Path(origin).read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            tree = None
+        for node in [] if tree is None else tree.body:
+            if (
+                isinstance(node, ast.Assign)
+                and any(
+                    isinstance(t, ast.Name) and t.id == "ANALYSIS_VERSION" for t in node.targets
+                )
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                return node.value.value
+    from sensorlab.analysis import ANALYSIS_VERSION
+
+    return ANALYSIS_VERSION
+
+
 def _scan(root: Path) -> dict[str, os.stat_result]:
     """Every ``*.csv`` under ``root`` (hidden files and folders skipped), by relative path."""
     found: dict[str, os.stat_result] = {}
@@ -418,9 +451,7 @@ class Library:
             Files analysed, removed, unchanged, and the files that failed.
         """
         if analysis_version is None:
-            from sensorlab.analysis import ANALYSIS_VERSION
-
-            analysis_version = ANALYSIS_VERSION
+            analysis_version = current_analysis_version()
         report = UpdateReport()
         found = _scan(self.root)
         report.files = len(found)
@@ -468,6 +499,8 @@ class Library:
 
     def _groups(self, todo: dict[str, str], found: dict[str, os.stat_result]) -> list[list[str]]:
         """Files to analyse, grouped: a session's left and right foot file together."""
+        if not todo:
+            return []
         from sensorlab.io import read_metadata
 
         by_session: dict[tuple[str, str], list[str]] = {}
