@@ -7,6 +7,7 @@ The vectors live in ``../shared/ble_vectors`` (beside the repository) or in
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -670,3 +671,30 @@ def test_truncated_packet_raises_decode_error(profile: Profile) -> None:
         return
     with pytest.raises(DecodeError):
         decoder.feed(role, packet[:-1])
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    previous_ns=st.integers(1, 2**62),
+    span_ns=st.integers(1, 10**10),
+    n=st.integers(1, 300),
+    rate_hz=st.sampled_from([1.0, 25.0, 52.0, 104.0, 208.0, 416.0, 1666.0]),
+)
+def test_pmd_timestamps_end_at_the_frame_and_match_exact_rounding(
+    previous_ns: int, span_ns: int, n: int, rate_hz: float
+) -> None:
+    from fractions import Fraction
+
+    frame_ns = previous_ns + span_ns
+    got = polar_pmd.sample_timestamps_ns(previous_ns, frame_ns, n, rate_hz)
+    assert got[-1] == frame_ns
+    assert all(a <= b for a, b in itertools.pairwise(got))
+    want = [previous_ns + round(Fraction(span_ns, n) * (i + 1)) for i in range(n)]
+    assert got == want
+    # without a previous frame the nominal rate spaces the samples back from the frame
+    by_rate = polar_pmd.sample_timestamps_ns(None, 10**12 + frame_ns, n, rate_hz)
+    want_rate = [
+        10**12 + frame_ns - round(Fraction(10**9) / Fraction(rate_hz) * (n - 1 - i))
+        for i in range(n)
+    ]
+    assert by_rate == want_rate

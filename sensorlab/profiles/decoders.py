@@ -287,7 +287,9 @@ def read_components(
         return out
     flat = np.ascontiguousarray(raw).reshape(n, width * size)
     values = flat.view(np.dtype(byte_order + kind)).reshape(n, width)
-    return values.astype(np.float64)
+    with np.errstate(invalid="ignore"):  # float fields: NaNs are rejected by the caller
+        out = values.astype(np.float64)
+    return out
 
 
 class Clock:
@@ -324,9 +326,6 @@ class Clock:
             span = float(2**bits)
             if self._previous is not None and raw_stamp < self._previous - span / 2:
                 self._wraps += 1
-            elif self._previous is not None and raw_stamp > self._previous + span / 2:
-                # a late packet from before the last wrap
-                pass
             self._previous = raw_stamp
             raw_stamp += self._wraps * span
         stamp_s = raw_stamp * self.spec.seconds_per_unit
@@ -432,6 +431,8 @@ class StructDecoder(StreamDecoder):
             raw = read_components(
                 payload, m.record_offset + c.offset, m.record_bytes, n, c.type, c.width, order
             )
+            if c.type == "f32" and not np.all(np.isfinite(raw)):
+                raise decode_error(f"{c.channel} holds NaN or infinite values", payload)
             values = raw * self.factors[id(c)]
             if c.offset_value:
                 values = values + c.offset_value * to_canonical(c.channel, c.unit)

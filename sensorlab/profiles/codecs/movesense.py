@@ -130,14 +130,16 @@ class GspDecoder(StreamDecoder):
     def _decode(self, body: bytes) -> list[SampleBlock]:
         stamp_ms = int.from_bytes(body[:4], "little")
         n = (len(body) - 4) // self.record_bytes
-        floats = np.frombuffer(body, dtype="<f4", offset=4).astype(np.float64)
+        with np.errstate(invalid="ignore"):  # signalling NaNs are rejected below
+            floats = np.frombuffer(body, dtype="<f4", offset=4).astype(np.float64)
+            finite = bool(np.all(np.isfinite(floats)))
+        if not finite:
+            raise decode_error("GSP data holds NaN or infinite values", body)
         times = self.clock.sample_times_s(float(stamp_ms), n)
         out: list[SampleBlock] = []
         for i, name in enumerate(self.spec.blocks):
             if name == "magn":
                 continue
             values = floats[i * 3 * n : (i + 1) * 3 * n].reshape(n, 3)
-            if not np.all(np.isfinite(values)):
-                raise decode_error(f"GSP {name} block holds NaN or infinite values", body)
             out.append(SampleBlock(name, self.mapping.apply(name, values), times, None))
         return out

@@ -264,19 +264,28 @@ def sample_timestamps_ns(
     if n <= 0:
         return []
     if previous_ns:
-        delta = Fraction(frame_ns - previous_ns, n)
-        out = [previous_ns + round(delta * (i + 1)) for i in range(n)]
+        span = frame_ns - previous_ns
+        out = [previous_ns + _round_half_even(span * (i + 1), n) for i in range(n)]
     else:
         if not sample_rate_hz or sample_rate_hz <= 0:
             raise decode_error("cannot time samples: no previous frame and no sample rate")
-        period = Fraction(10**9) / Fraction(sample_rate_hz)
-        out = [frame_ns - round(period * (n - 1 - i)) for i in range(n)]
+        rate = Fraction(sample_rate_hz)  # exact: period = 1e9 * den / num ns
+        num, den = rate.numerator, rate.denominator
+        out = [frame_ns - _round_half_even(10**9 * den * (n - 1 - i), num) for i in range(n)]
     if out[0] < 0:
         raise decode_error(
             f"the first of {n} samples would be before the clock epoch "
             f"(frame at {frame_ns} ns, rate {sample_rate_hz} Hz)"
         )
     return out
+
+
+def _round_half_even(numerator: int, denominator: int) -> int:
+    """``round(numerator / denominator)`` exactly, ties to even (``denominator`` > 0)."""
+    q, r = divmod(numerator, denominator)
+    if 2 * r > denominator or (2 * r == denominator and q % 2):
+        q += 1
+    return q
 
 
 @dataclass(frozen=True)
