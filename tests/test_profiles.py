@@ -133,6 +133,19 @@ def test_profile_path_env_adds_folders(tmp_path: Path, monkeypatch: pytest.Monke
     assert "diy-footpod" in profile_files()
 
 
+def test_installed_profiles_are_found_under_the_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    share = tmp_path / "share" / "sensorlab" / "firmware_profiles"
+    share.mkdir(parents=True)
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    monkeypatch.delenv(PROFILE_PATH_ENV, raising=False)
+    assert share in profile_dirs()
+    assert profile_dirs()[0] == REPO / "firmware_profiles"  # a source tree wins
+
+
 # ---------------------------------------------------------------------------------------------
 # Loader errors name the file, the key and the problem
 

@@ -57,12 +57,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sensorlab.errors import DecodeError, UsageError
+
+if TYPE_CHECKING:
+    from sensorlab.profiles.decoders import DecoderSpec
 
 SCHEMA_VERSION = 1
 """The profile schema version this code reads."""
@@ -419,7 +422,7 @@ class Profile:
     axis_mapping: AxisMapping
     timestamp: TimestampSpec | None
     codes: Mapping[str, CodeTable]
-    decoder: Any  # sensorlab.profiles.decoders.DecoderSpec (kept Any to avoid an import cycle)
+    decoder: DecoderSpec
     examples: tuple[Example, ...] = ()
     source_path: Path | None = field(default=None, compare=False)
 
