@@ -404,6 +404,12 @@ def weaknesses(rows: list[Row]) -> list[str]:
             continue
         bar = DATASETS[r.dataset].info.thresholds.get(r.placement)
         if bar is None:
+            s = r.stats()
+            if not (s["recall_pct"] >= 90.0 and s["precision_pct"] >= 90.0):
+                out.append(
+                    f"{r.dataset}, {r.placement}, {r.method} (no issue bar): recall "
+                    f"{fmt(s['recall_pct'])} %, precision {fmt(s['precision_pct'])} %"
+                )
             continue
         for failure in bar.failures(r.stats()):
             out.append(f"{r.dataset}, {r.placement}, {r.method}: {failure}")

@@ -237,9 +237,9 @@ def load(
     *,
     quick: bool = False,
     trials: Sequence[str] | None = None,
-    sensors: Sequence[str] = ("lf", "rf"),
+    sensors: Sequence[str] = ("lf", "rf", "lb"),
 ) -> list[ValidationCase]:
-    """Load both feet (and optionally the L5 sensor) of the trials.
+    """Load both feet and the L5 sensor of the trials.
 
     Parameters
     ----------
@@ -250,7 +250,7 @@ def load(
     trials : sequence of str, optional
         Trial stems to load (overrides ``quick``); all by default.
     sensors : sequence of {"lf", "rf", "lb"}, optional
-        Sensors per trial.
+        Sensors per trial (left foot, right foot, lower back).
 
     Returns
     -------
