@@ -35,7 +35,7 @@ from sensorlab.units import G_MS2, LOW_PRECISION_RATE_HZ, PLACEMENTS, SIDES
 
 FloatArray = NDArray[np.float64]
 
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 """Bumped whenever a change moves a measured number (used by the history index)."""
 
 MIN_CONTACTS_PER_SET = 3
