@@ -69,6 +69,13 @@ def test_rsc_footpod_measures_cadence_only_and_says_so() -> None:
     assert any("contact time" in text.lower() for text in p.limitations)
 
 
+def test_profiles_hash_and_counter_width() -> None:
+    profiles = list_profiles()
+    assert len(set(profiles)) == len(profiles)
+    assert load_profile("diy-footpod").counter_bits == 16
+    assert load_profile("polar-h10").counter_bits is None
+
+
 def test_h10_is_chest_mounted() -> None:
     assert load_profile("polar-h10").placements == ("chest",)
 

@@ -24,6 +24,10 @@ Interface (stable; the collector builds on it)
         profile.render_write(step: Write, params) -> bytes
         profile.make_decoder(params) -> StreamDecoder
         profile.data_roles: tuple[str, ...]   # roles whose notifications carry samples
+        profile.counter_bits: int | None      # SampleBlock.counter wraps at 2**counter_bits
+        profile.captures() -> dict            # parameters the start script captures (defaults)
+        also: description, codes (code tables of templates), decoder (DecoderSpec),
+              examples (packets with expected values), source_path
 
     Steps (frozen dataclasses; ``Step`` is their union)
         Subscribe(role) ; Unsubscribe(role)
@@ -41,8 +45,10 @@ Interface (stable; the collector builds on it)
         channel: str                  # "acc" | "gyr" | "cadence" | "speed"
         values: ndarray (n, 3) float64 for acc (m/s²) and gyr (deg/s); (n, 1) for cadence
                 (steps/min) and speed (m/s)
-        device_time_s: ndarray (n,) | None   # seconds on the device clock (see TimestampSpec)
-        counter: int | None           # packet/frame sequence number, for loss detection
+        device_time_s: ndarray (n,) | None   # seconds on the device clock since the
+                                      # TimestampSpec epoch; clock wraps already unwrapped
+        counter: int | None           # packet sequence number as sent (wraps, see
+                                      # profile.counter_bits), for loss detection
 
 All user errors derive from :class:`sensorlab.errors.SensorlabError`: invalid profile files
 raise :class:`~sensorlab.errors.ProfileError` (with ``path`` set and the key in the message),
@@ -197,6 +203,9 @@ class Expect:
     prefix_hex: str
     capture: Mapping[str, Capture] | None
     timeout_s: float
+
+    def __hash__(self) -> int:
+        return hash((self.role, self.prefix_hex, self.timeout_s))
 
     @property
     def prefix(self) -> bytes:
@@ -426,11 +435,20 @@ class Profile:
     examples: tuple[Example, ...] = ()
     source_path: Path | None = field(default=None, compare=False)
 
+    def __hash__(self) -> int:
+        return hash((self.id, self.schema_version, self.source_path))
+
     @property
     def data_roles(self) -> tuple[str, ...]:
         """Roles whose notifications carry samples."""
         roles: tuple[str, ...] = self.decoder.roles
         return roles
+
+    @property
+    def counter_bits(self) -> int | None:
+        """Width of the packet counter in :attr:`SampleBlock.counter` (it wraps), or None."""
+        bits: int | None = getattr(self.decoder, "counter_bits", None)
+        return bits
 
     def captures(self) -> dict[str, float]:
         """Every parameter a start-script :class:`Expect` may capture, with its default."""
