@@ -65,7 +65,7 @@ def test_compare_text_and_plot(three_sets, capsys, tmp_path):
     out_png = tmp_path / "cmp.png"
     assert main(["compare", str(three_sets), "--plot", str(out_png)]) == 0
     out, _ = capsys.readouterr()
-    assert "One-leg skipping: 3 sets" in out
+    assert "One-leg skipping: 3 set(s), target contact time ≤ 180 ms" in out
     assert out.count("\n* ") == 1  # one best set marked
     assert out_png.stat().st_size > 10_000
 
@@ -198,3 +198,33 @@ def test_progress_figure_with_ten_drills_is_readable():
 def test_progress_figure_of_nothing_renders():
     fig = progress_figure([])
     assert "no sets" in " ".join(texts(fig))
+
+
+def test_left_and_right_file_of_a_session_compare_as_one_set_per_bout(tmp_path, capsys):
+    from sensorlab.analysis import analyze_many
+
+    paths = []
+    for side in ("left", "right"):
+        config = SimulationConfig(
+            drill="side-run",
+            sampling_rate_hz=200.0,
+            duration_s=5.0,
+            standing_s=(0.5, 0.5),
+            side=side,
+            leading_side="left",
+            bouts=2,
+            seed=9,
+        )
+        paths.append(write_recording(simulate_set(config).recording, tmp_path / f"{side}.csv"))
+    left, right = analyze_many([read_recording(p) for p in paths])
+    assert main(["compare", *map(str, paths), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [s["label"] for s in payload["sets"]] == [
+        f"set {s.number} (left + right)" for s in left.sets
+    ]
+    for got, s_left in zip(payload["sets"], left.sets, strict=True):
+        (s_right,) = [
+            o for o in right.sets if o.start_s < s_left.end_s and s_left.start_s < o.end_s
+        ]
+        assert got["contacts"] == s_left.summary.contacts + s_right.summary.contacts
+        assert got["metric_value"] == s_left.summary.symmetry_pct == s_right.summary.symmetry_pct

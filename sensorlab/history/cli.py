@@ -141,6 +141,7 @@ _METRIC_FMT = {
 
 def progress_text(progress: Sequence[DrillProgress]) -> str:
     """Terminal table of weekly progress, one block per athlete and drill."""
+    from sensorlab.history.progress import goal_text
     from sensorlab.report.text import render_table
 
     if not progress:
@@ -149,7 +150,8 @@ def progress_text(progress: Sequence[DrillProgress]) -> str:
     for p in progress:
         fmt = _METRIC_FMT.get(p.drill.primary_metric, ".3g")
         unit = f" [{p.unit}]" if p.unit else ""
-        title = f"{p.athlete} · {p.drill.name} · {p.drill.primary_metric}{unit}, {p.drill.goal}"
+        title = f"{p.athlete} · {p.drill.name} · {p.drill.primary_metric}{unit}"
+        title += f" · target {goal_text(p.drill)}"
         if p.trend_per_week is not None:
             title += f" · trend {p.trend_per_week:+.3g}{(' ' + p.unit) if p.unit else ''}/week"
         rows = []

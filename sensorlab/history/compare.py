@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sensorlab.drills import Drill, TargetVerdict, evaluate_target
 from sensorlab.errors import UsageError
-from sensorlab.history.progress import METRIC_UNITS
+from sensorlab.history.progress import METRIC_UNITS, goal_text
 
 if TYPE_CHECKING:
     from sensorlab.analysis import RecordingAnalysis
@@ -143,6 +143,46 @@ def _labels(files: Sequence[str], numbers: Sequence[int], sides: Sequence[str | 
     return out
 
 
+def _pair_sets(analyses: Sequence[RecordingAnalysis]) -> list[ComparedSet] | None:
+    """A left and a right foot file of one session: each set once, both feet's contacts.
+
+    Returns None unless ``analyses`` is such a pair (two analyses, sides left and right, the
+    pair's symmetry computed). A set of the left file and the right file's set that overlaps
+    it in time become one entry, summarised over both feet (as ``analyze --plot`` does).
+    """
+    from sensorlab.metrics import summarize
+
+    if len(analyses) != 2 or {a.side for a in analyses} != {"left", "right"}:
+        return None
+    left, right = sorted(analyses, key=lambda a: a.side != "left")
+    if left.summary.symmetry_pct is None:
+        return None
+    out = []
+    for s in left.sets:
+        partner = [o for o in right.sets if o.start_s < s.end_s and s.start_s < o.end_s]
+        merged = sorted(s.contacts + (partner[0].contacts if partner else []), key=lambda c: c.ic_s)
+        summary = summarize(merged, drill=left.drill, placement=left.placement, n_sensors=2)
+        value = s.target.value if left.drill.primary_metric == "symmetry_pct" else None
+        if value is None:
+            value = summary.metric(left.drill.primary_metric)
+        out.append(
+            ComparedSet(
+                label=f"set {s.number} (left + right)",
+                file=f"{left.file} + {right.file}",
+                set_number=s.number,
+                side=None,
+                started_at=None,
+                contact_ms=tuple(c.contact_ms for c in merged),
+                cadence_spm=summary.cadence_spm,
+                contact_ms_median=summary.contact_ms_median,
+                contact_ms_best=summary.contact_ms_best,
+                metric_value=value,
+                verdict=evaluate_target(left.drill, value),
+            )
+        )
+    return out
+
+
 def compare_analyses(analyses: Sequence[RecordingAnalysis]) -> Comparison:
     """Compare every set of the given analyses.
 
@@ -154,7 +194,9 @@ def compare_analyses(analyses: Sequence[RecordingAnalysis]) -> Comparison:
     Returns
     -------
     Comparison
-        One entry per set, files in the order given.
+        One entry per set, files in the order given; a left and a right foot file of one
+        session (paired for symmetry by the analysis) give one entry per set, both feet's
+        contacts together.
 
     Raises
     ------
@@ -175,6 +217,14 @@ def compare_analyses(analyses: Sequence[RecordingAnalysis]) -> Comparison:
             + ", ".join(Path(a.file).name for a in analyses)
         )
     drill = analyses[0].drill
+    pair = _pair_sets(analyses)
+    if pair is not None:
+        return Comparison(
+            drill=drill,
+            unit=METRIC_UNITS.get(drill.primary_metric, ""),
+            sets=pair,
+            best=best_index(drill, [s.metric_value for s in pair]),
+        )
     labels = _labels(
         [a.file for a, _ in entries], [s.number for _, s in entries], [a.side for a, _ in entries]
     )
@@ -284,6 +334,6 @@ def compare_text(comparison: Comparison) -> str:
         "no set has a value" if comparison.best is None else comparison.sets[comparison.best].label
     )
     return (
-        f"{drill.name}: {len(comparison.sets)} sets, {drill.goal}; best (*): {best}\n"
-        + render_table(rows, header)
+        f"{drill.name}: {len(comparison.sets)} set(s), target {goal_text(drill)}; "
+        f"best (*): {best}\n" + render_table(rows, header)
     )

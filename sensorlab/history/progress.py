@@ -48,6 +48,22 @@ METRIC_UNITS: dict[str, str] = {
 }
 """Unit of each primary metric ('' for a ratio)."""
 
+METRIC_NAMES: dict[str, tuple[str, str]] = {
+    "contact_ms": ("contact time", "ms"),
+    "cadence_spm": ("cadence", "steps/min"),
+    "flight_contact_ratio": ("flight/contact", ""),
+    "symmetry_pct": ("asymmetry", "%"),
+}
+
+
+def goal_text(drill: Drill) -> str:
+    """The drill's target in words, e.g. ``"contact time ≤ 160 ms"``, or ``"no target"``."""
+    if drill.target is None:
+        return "no target"
+    name, unit = METRIC_NAMES.get(drill.primary_metric, (drill.primary_metric, ""))
+    op = "≤" if drill.better == "lower" else "≥"
+    return f"{name} {op} {drill.target:g}" + (f" {unit}" if unit else "")
+
 
 @dataclass(frozen=True)
 class PhysicalSet:

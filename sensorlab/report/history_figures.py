@@ -30,7 +30,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from sensorlab.drills import METRIC_LABELS, Drill
 from sensorlab.history.compare import Comparison
-from sensorlab.history.progress import DrillProgress
+from sensorlab.history.progress import DrillProgress, goal_text
 from sensorlab.report.figures import (
     BLACK,
     BLUE,
@@ -54,21 +54,6 @@ BEST_SHADE = YELLOW
 
 _VERDICT_WORD = {True: "met", False: "not met", None: "–"}
 _VERDICT_MARK = {True: "✓", False: "✗", None: "–"}
-_METRIC_NAME: dict[str, tuple[str, str]] = {
-    "contact_ms": ("contact time", "ms"),
-    "cadence_spm": ("cadence", "steps/min"),
-    "flight_contact_ratio": ("flight/contact", ""),
-    "symmetry_pct": ("asymmetry", "%"),
-}
-
-
-def goal_text(drill: Drill) -> str:
-    """The drill's target in words, e.g. ``"contact time ≤ 160 ms"``, or ``"no target"``."""
-    if drill.target is None:
-        return "no target"
-    name, unit = _METRIC_NAME.get(drill.primary_metric, (drill.primary_metric, ""))
-    op = "≤" if drill.better == "lower" else "≥"
-    return f"{name} {op} {drill.target:g}" + (f" {unit}" if unit else "")
 
 
 def _metric_label(metric: str) -> str:
@@ -170,7 +155,7 @@ def compare_figure(comparison: Comparison) -> Figure:
     ax.tick_params(axis="x", labelbottom=False, bottom=False)
 
     # best set
-    if comparison.best is not None:
+    if comparison.best is not None and n > 1:  # one set is trivially the best
         for a in [ax, table] + ([metric_ax] if metric_ax is not None else []):
             a.axvspan(
                 comparison.best - 0.5,
@@ -275,7 +260,8 @@ def compare_figure(comparison: Comparison) -> Figure:
     table.set_xlabel("Set")
     goal = goal_text(drill)
     best = "–" if comparison.best is None else sets[comparison.best].label
-    fig.suptitle(f"{drill.name}: {n} sets side by side · target {goal} · best: {best}", fontsize=11)
+    count = f"{n} sets side by side" if n != 1 else "1 set"
+    fig.suptitle(f"{drill.name}: {count} · target {goal} · best: {best}", fontsize=11)
     return fig
 
 
