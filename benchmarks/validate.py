@@ -92,6 +92,7 @@ class CaseResult:
     method: str
     tool: str
     agreement: Agreement
+    default: bool = False
 
 
 def methods_for(case: ValidationCase, override: str | None) -> list[tuple[str | None, bool]]:
@@ -165,7 +166,7 @@ def run_ours(
                 row.run_s += elapsed_s / len(group)
                 if is_default:
                     our_time_s[(case.name, "default")] = elapsed_s / len(group)
-                per_case.append(CaseResult(case, label, OURS, agreement))
+                per_case.append(CaseResult(case, label, OURS, agreement, is_default))
 
 
 def cli_cross_check(case: ValidationCase, path: Path) -> str:
@@ -223,8 +224,11 @@ def run_peers(
     rows: dict[tuple[str, str, str, str], Row],
     per_case: list[CaseResult],
     peer_time_s: dict[tuple[str, str], float],
-) -> str | None:
-    """Run bench_peers.py on the same files and score its contacts; return an error or None."""
+) -> tuple[str | None, dict[str, str]]:
+    """Run bench_peers.py on the same files and score its contacts.
+
+    Returns the error (None on success) and the peers' package versions.
+    """
     manifest = [
         {
             "name": c.name,
@@ -248,7 +252,7 @@ def run_peers(
     )
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["(no output)"]
-        return f"bench_peers.py failed ({proc.returncode}): {tail[0]}"
+        return f"bench_peers.py failed ({proc.returncode}): {tail[0]}", {}
     results = json.loads(out_path.read_text())
     by_name = {c.name: c for c in cases}
     for entry in results["results"]:
@@ -272,7 +276,7 @@ def run_peers(
         row.run_s += float(entry["run_s"])
         peer_time_s[(case.name, entry["tool"])] = float(entry["run_s"])
         per_case.append(CaseResult(case, entry["method"], entry["tool"], agreement))
-    return None
+    return None, dict(results.get("versions", {}))
 
 
 # --------------------------------------------------------------------------------------------
@@ -543,19 +547,21 @@ def markdown(
             *[f"  - {limit}" for limit in info.limits],
             "",
         ]
-        mine = [
-            pc
-            for pc in per_case
-            if pc.case.dataset == name and pc.tool == OURS and pc.agreement.n_reference
-        ]
-        worst = sorted(
-            mine,
-            key=lambda pc: (pc.agreement.recall + pc.agreement.precision, pc.case.name),
-        )[:5]
-        worst = [pc for pc in worst if pc.agreement.recall < 1 or pc.agreement.precision < 1]
+        mine = [pc for pc in per_case if pc.case.dataset == name and pc.tool == OURS and pc.default]
+
+        def wrong(pc: CaseResult) -> int:
+            a = pc.agreement
+            return (a.n_reference - a.n_matched) + (a.n_detected - a.n_matched)
+
+        worst = [pc for pc in mine if wrong(pc) > 0]
+        worst.sort(key=lambda pc: (-wrong(pc), pc.case.name))
         if worst:
-            lines += ["Files with missed or extra contacts (worst first):", ""]
-            for pc in worst:
+            lines += [
+                f"Files with missed or extra contacts, default method ({len(worst)} of "
+                f"{len(mine)} files; worst {min(len(worst), 8)}):",
+                "",
+            ]
+            for pc in worst[:8]:
                 a = pc.agreement
                 lines.append(
                     f"- `{pc.case.name}` ({pc.method}): {a.n_matched} of {a.n_reference} found, "
@@ -648,7 +654,9 @@ def main(argv: list[str]) -> int:
             print("peers: not installed (use --peers-python); reporting sensorlab only")
         else:
             t0 = time.perf_counter()
-            error = run_peers(python, all_cases, paths, folder, rows, per_case, peer_time_s)
+            error, versions = run_peers(
+                python, all_cases, paths, folder, rows, per_case, peer_time_s
+            )
             if error:
                 peers_note = f"Peers failed: {error}"
                 print(f"peers: {error}", file=sys.stderr)
@@ -660,8 +668,16 @@ def main(argv: list[str]) -> int:
                     "segmentation (BarthDtw), events from RamppEventDetection; a contact is "
                     "a stride's `pre_ic` to `tc`. Foot files with a gyroscope only. "
                     "sensormotion: low-pass filtered acceleration norm, `peak.find_peaks` "
-                    "(IC only: it has no TO, so TO and contact-time figures are empty)."
+                    "(IC only: it has no TO, so TO and contact-time figures are empty). "
+                    "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + "."
                 )
+                failures = sorted(
+                    {f"{r.tool} on {r.dataset}: {n}" for r in rows.values() for n in r.notes}
+                )
+                if failures:
+                    peers_note += "\n\nPeer failures (scored as no detection):\n\n" + "\n".join(
+                        f"- {f}" for f in failures
+                    )
                 print(f"peers: done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
     ordered_rows = ordered(rows)
