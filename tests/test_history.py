@@ -193,6 +193,14 @@ def test_left_right_pair_is_one_set_and_reanalysed_together(tmp_path):
     report, _, _ = update(folder)
     assert sorted(report.analysed) == ["sr-left.csv", "sr-right.csv"]
 
+    (folder / "sr-left.csv").unlink()  # the survivor is analysed again, alone
+    report, sets, _ = update(folder)
+    assert report.removed == ["sr-left.csv"]
+    assert report.analysed == ["sr-right.csv"]
+    assert [(s.path, s.group_key, s.symmetry_pct) for s in sets] == [
+        ("sr-right.csv", "sr-right.csv", None)
+    ]
+
 
 def test_library_from_environment_and_missing_library(library, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv(LIBRARY_ENV, str(library))
@@ -210,3 +218,19 @@ def test_analysis_version_is_read_without_importing_the_analysis():
     from sensorlab.history.index import current_analysis_version
 
     assert current_analysis_version() == ANALYSIS_VERSION
+
+
+def test_unusable_index_file_is_moved_aside_and_rebuilt(library, capsys):
+    update(library)
+    index = library / INDEX_NAME
+    index.write_bytes(b"this is not a database" * 100)
+    assert main(["progress", "--library", str(library), "--json"]) == 0
+    out, err = capsys.readouterr()
+    payload = json.loads(out)
+    assert payload["index"]["analysed"] == 3
+    assert "moved to" in payload["index"]["rebuilt"]
+    assert err.count("\n") == 1
+    assert "rebuilt" in err
+    assert (library / (INDEX_NAME + ".unusable")).exists()
+    assert main(["progress", "--library", str(library), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["index"]["rebuilt"] is None

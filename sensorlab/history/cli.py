@@ -112,6 +112,8 @@ def add_commands(sub: Any) -> dict[str, Handler]:
 
 
 def _warn_new_errors(report: UpdateReport) -> None:
+    if report.rebuilt:
+        print(f"sensorlab: warning: library index: {report.rebuilt}", file=sys.stderr)
     for err in report.new_errors:
         print(
             f"sensorlab: warning: {err.path}: skipped, not indexed: {err.error} "

@@ -255,6 +255,8 @@ class UpdateReport:
         Files that failed for the first time (or failed again after they changed).
     known_errors : int
         Unchanged files that failed before: skipped silently.
+    rebuilt : str or None
+        Why the index was rebuilt from scratch (an unusable index file), if it was.
     """
 
     files: int = 0
@@ -263,6 +265,7 @@ class UpdateReport:
     unchanged: int = 0
     new_errors: list[FileError] = field(default_factory=list)
     known_errors: int = 0
+    rebuilt: str | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         """JSON-ready form (lists of analysed and removed files are counted)."""
@@ -273,6 +276,7 @@ class UpdateReport:
             "unchanged": self.unchanged,
             "new_errors": [asdict(e) for e in self.new_errors],
             "known_errors": self.known_errors,
+            "rebuilt": self.rebuilt,
         }
 
 
@@ -379,6 +383,10 @@ def _offset_s(stamp: datetime) -> int | None:
     return None if offset is None else int(offset.total_seconds())
 
 
+class IndexUnusableError(UsageError):
+    """The index file is not a usable index (corrupt, or another schema): it can be rebuilt."""
+
+
 class Library:
     """An opened library: the folder and its index.
 
@@ -397,6 +405,9 @@ class Library:
         self.index_path = index_path
         try:
             self._db = sqlite3.connect(index_path, timeout=30.0, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise UsageError(f"cannot open the library index: {exc}", path=index_path) from None
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -407,16 +418,17 @@ class Library:
                     "INSERT INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
                 )
             elif row[0] != str(SCHEMA_VERSION):
-                raise UsageError(
-                    f"expected index schema {SCHEMA_VERSION}, found {row[0]}",
-                    path=index_path,
-                    hint="delete the index file; it is rebuilt from the recordings",
+                self._db.close()
+                raise IndexUnusableError(
+                    f"expected index schema {SCHEMA_VERSION}, found {row[0]}", path=index_path
                 )
-        except sqlite3.DatabaseError as exc:
-            raise UsageError(
-                f"cannot open the library index: {exc}",
-                path=index_path,
-                hint="delete the index file; it is rebuilt from the recordings",
+        except sqlite3.OperationalError as exc:  # locked, read-only, disk full: not a bad file
+            self._db.close()
+            raise UsageError(f"cannot use the library index: {exc}", path=index_path) from None
+        except sqlite3.DatabaseError as exc:  # not a database, malformed
+            self._db.close()
+            raise IndexUnusableError(
+                f"expected an SQLite index, found an unusable file: {exc}", path=index_path
             ) from None
 
     def close(self) -> None:
@@ -467,6 +479,12 @@ class Library:
             with self._transaction() as db:
                 db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
             report.removed = gone
+        # the partner of a removed pair file loses its symmetry: analyse it again, alone
+        widowed = {
+            rel
+            for rel, old in stored.items()
+            if rel in found and old[5] and any(stored[g][5] == old[5] for g in gone)
+        }
 
         todo: dict[str, str] = {}  # path -> sha256 of the files to (re-)analyse
         for rel, st in sorted(found.items()):
@@ -476,10 +494,16 @@ class Library:
                 and old[0] == st.st_size
                 and old[1] == st.st_mtime_ns
                 and old[3] == analysis_version
+                and rel not in widowed
             ):
                 continue
             digest = file_sha256(self.root / rel)
-            if old is not None and old[2] == digest and old[3] == analysis_version:
+            if (
+                old is not None
+                and old[2] == digest
+                and old[3] == analysis_version
+                and rel not in widowed
+            ):
                 # touched, not changed: remember the new size and mtime, keep the rows
                 with self._transaction() as db:
                     db.execute(
@@ -789,7 +813,23 @@ def open_library(
     """
     root = resolve_library(library)
     path = Path(index_path) if index_path is not None else root / INDEX_NAME
-    lib = Library(root, path)
+    rebuilt = None
+    try:
+        lib = Library(root, path)
+    except IndexUnusableError as exc:
+        # the index is a cache of the recordings: keep the bad file aside and rebuild
+        aside = path.with_name(path.name + ".unusable")
+        for suffix in ("-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        try:
+            path.replace(aside)
+        except OSError as move_error:
+            raise UsageError(
+                f"cannot move the unusable index aside: {move_error}", path=path
+            ) from exc
+        rebuilt = f"{exc.message}; moved to {aside.name} and rebuilt"
+        lib = Library(root, path)
     with closing(lib):
         report = lib.update() if update else UpdateReport()
+        report.rebuilt = rebuilt
         yield lib, report
