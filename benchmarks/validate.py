@@ -238,6 +238,7 @@ def run_peers(
             "placement": c.placement,
             "side": c.side,
             "drill": c.drill,
+            "stride_borders_s": None if c.stride_borders_s is None else c.stride_borders_s.tolist(),
         }
         for c in cases
     ]
@@ -273,8 +274,9 @@ def run_peers(
         agreement = score_contacts(case.reference, ic, to, tolerance_s=info.tolerance_s)
         row.agreements.append(agreement)
         row.cases.append(case.name)
-        row.run_s += float(entry["run_s"])
-        peer_time_s[(case.name, entry["tool"])] = float(entry["run_s"])
+        if entry["run_s"] is not None:
+            row.run_s += float(entry["run_s"])
+            peer_time_s[(case.name, entry["tool"])] = float(entry["run_s"])
         per_case.append(CaseResult(case, entry["method"], entry["tool"], agreement))
     return None, dict(results.get("versions", {}))
 
@@ -666,7 +668,9 @@ def main(argv: list[str]) -> int:
                     "heading alignment of the gyro x-y plane, forward-direction sign "
                     "alignment), converted to its foot body frame, strides from its DTW "
                     "segmentation (BarthDtw), events from RamppEventDetection; a contact is "
-                    "a stride's `pre_ic` to `tc`. Foot files with a gyroscope only. "
+                    "a stride's `pre_ic` to `tc`. Foot files with a gyroscope only, default "
+                    "parameters. `rampp+given-strides`: the same event detection on the "
+                    "dataset's hand-labelled stride borders instead of the DTW strides. "
                     "sensormotion: low-pass filtered acceleration norm, `peak.find_peaks` "
                     "(IC only: it has no TO, so TO and contact-time figures are empty). "
                     "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + "."

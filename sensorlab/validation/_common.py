@@ -283,6 +283,9 @@ class ValidationCase:
         ``drill``, ``session`` and ``source`` metadata.
     reference : ReferenceContacts
         Reference contacts this sensor must find (both feet for a trunk sensor).
+    stride_borders_s : ndarray, shape (n_strides, 2), optional
+        Hand-labelled stride borders ``[start, end]`` in s where the dataset has them (for
+        peers that need a stride segmentation; not contact events).
     """
 
     dataset: str
@@ -290,6 +293,7 @@ class ValidationCase:
     session: str
     recording: Recording
     reference: ReferenceContacts
+    stride_borders_s: FloatArray | None = None
 
     @property
     def placement(self) -> str:

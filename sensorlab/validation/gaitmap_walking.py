@@ -70,10 +70,12 @@ def load(root: Path, *, quick: bool = False) -> list[ValidationCase]:
     Returns
     -------
     list of ValidationCase
-        Left foot, then right foot; acc in m/s², gyro in deg/s, sensor frame as recorded.
+        Left foot, then right foot; acc in m/s², gyro in deg/s, sensor frame as recorded; with
+        the hand-labelled stride borders of ``stride_borders_sample.csv``.
     """
     imu = pd.read_csv(root / "imu_sample_not_rotated.csv", header=[0, 1], index_col=0)
     strides = pd.read_csv(root / "stride_events_sample.csv")
+    borders = pd.read_csv(root / "stride_borders_sample.csv")
     time_s = imu.index.to_numpy(dtype=np.float64) / SAMPLING_RATE_HZ
     cases = []
     for side in ("left", "right"):
@@ -111,6 +113,10 @@ def load(root: Path, *, quick: bool = False) -> list[ValidationCase]:
                 session="gaitmap",
                 recording=recording,
                 reference=reference,
+                stride_borders_s=borders[borders["foot"] == side][["start", "end"]].to_numpy(
+                    dtype=np.float64
+                )
+                / SAMPLING_RATE_HZ,
             )
         )
     return cases
