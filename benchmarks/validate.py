@@ -22,6 +22,8 @@ Usage::
     python benchmarks/validate.py --dataset ipol_healthy_gait --per-case
     python benchmarks/validate.py --method segment-acc --quick
     python benchmarks/validate.py --peers-python /tmp/venv-peers/bin/python
+    python benchmarks/validate.py --quick --save-json before.json   # then change a detector
+    python benchmarks/validate.py --quick --baseline before.json    # what moved
 """
 
 from __future__ import annotations
@@ -573,6 +575,55 @@ def markdown(
     return "\n".join(lines).rstrip() + "\n"
 
 
+COMPARED = [
+    ("recall_pct", "rec%", "+.1f"),
+    ("precision_pct", "prec%", "+.1f"),
+    ("ic_medae_ms", "ICmed", "+.1f"),
+    ("to_medae_ms", "TOmed", "+.1f"),
+    ("contact_bias_ms", "CTbias", "+.1f"),
+    ("contact_sd_ms", "CTsd", "+.1f"),
+]
+
+
+def rows_json(rows: list[Row]) -> list[dict[str, object]]:
+    """The table as JSON records (for --save-json / --baseline)."""
+    return [
+        {
+            "dataset": r.dataset,
+            "placement": r.placement,
+            "tool": r.tool,
+            "method": r.method,
+            "default": r.default,
+            "files": len(r.cases),
+            **{k: (v if math.isfinite(v) else None) for k, v in r.stats().items()},
+        }
+        for r in rows
+    ]
+
+
+def print_deltas(rows: list[Row], baseline_path: Path) -> None:
+    """Change of the main figures of our rows against a saved run."""
+    saved = {
+        (b["dataset"], b["placement"], b["tool"], b["method"]): b
+        for b in json.loads(baseline_path.read_text())
+    }
+    print(f"change against {baseline_path} (now - then; medAE/SD lower is better):")
+    for r in rows:
+        if r.tool != OURS:
+            continue
+        then = saved.get(r.key)
+        if then is None:
+            print(f"  {r.dataset} {r.placement} {r.method}: not in the baseline")
+            continue
+        now = r.stats()
+        cells = []
+        for key, label, spec in COMPARED:
+            a, b = now[key], then.get(key)
+            delta = a - b if b is not None and math.isfinite(a) else math.nan
+            cells.append(f"{label} {fmt(delta, spec)}")
+        print(f"  {r.dataset:28s} {r.placement:6s} {r.method:15s} " + "  ".join(cells))
+
+
 def print_per_case(per_case: list[CaseResult]) -> None:
     for pc in per_case:
         s = pc.agreement.stats()
@@ -603,6 +654,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--peers-python", metavar="PY", help="interpreter that has the peers")
     parser.add_argument("--no-peers", action="store_true", help="sensorlab only")
     parser.add_argument("--keep", metavar="DIR", help="write the converted CSVs here (kept)")
+    parser.add_argument("--save-json", metavar="FILE", help="write the table as JSON")
+    parser.add_argument(
+        "--baseline", metavar="FILE", help="print changes against a --save-json file"
+    )
     args = parser.parse_args(argv)
 
     shared = find_shared(args.shared)
@@ -688,6 +743,10 @@ def main(argv: list[str]) -> int:
     if args.per_case:
         print_per_case(per_case)
     print_table(ordered_rows)
+    if args.baseline:
+        print_deltas(ordered_rows, Path(args.baseline))
+    if args.save_json:
+        Path(args.save_json).write_text(json.dumps(rows_json(ordered_rows), indent=1))
     speed = speed_lines(our_time_s, peer_time_s, {c.name: c.dataset for c in all_cases})
     if speed:
         print("run time, processing only (ms): dataset | peer | files | ours | peer | peer/ours")
