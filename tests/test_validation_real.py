@@ -32,6 +32,7 @@ from sensorlab.validation import (
     DATASETS,
     ValidationCase,
     gaitmap_walking,
+    grouvel_running,
     ipol_gait,
     load_dataset,
     pool,
@@ -222,3 +223,13 @@ def test_validate_script_runs_a_dataset_and_writes_the_report(
         "| gaitmap_example_walking | foot | sensorlab | segment-gyro (default) | 2 | 57 |" in text
     )
     assert "## Where we are weak" in text
+
+
+def test_low_rate_jogging_is_flagged_low_precision(shared: Path) -> None:
+    """Issue 3: below 100 Hz, contact times are flagged in quality.warnings (grouvel, 20-29 Hz)."""
+    cases = [c for c in load_dataset(grouvel_running.NAME, shared) if c.placement == "foot"]
+    assert cases
+    for case in cases[:4]:
+        result = analyze_recording(case.recording, drill=case.drill, placement=case.placement)
+        assert result.quality.low_precision
+        assert any("low precision" in w for w in result.quality.warnings)
