@@ -92,6 +92,8 @@ class DeviceStats:
 
     packets: int = 0
     """Notifications received on data roles."""
+    received_samples: int = 0
+    """Acceleration samples decoded from the packets received."""
     samples: int = 0
     """Rows written to the file (flushed)."""
     malformed: int = 0
@@ -304,6 +306,8 @@ class DeviceRecorder:
                     for block in blocks:
                         if block.channel not in ("acc", "gyr"):
                             continue
+                        if block.channel == "acc":
+                            self.stats.received_samples += len(block.values)
                         rows.push(
                             clock.time_block(
                                 block.channel,
