@@ -31,7 +31,11 @@ Handler = Callable[[argparse.Namespace], int]
 # Modules that add their own sub-commands, so each layer owns its CLI. Each defines
 # ``add_commands(sub) -> dict[str, Handler]``; it is imported when the parser is built, so it
 # must import heavy libraries (numpy, matplotlib, bleak) lazily inside its handlers.
-COMMAND_MODULES: tuple[str, ...] = ("sensorlab.history.cli", "sensorlab.profiles.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "sensorlab.history.cli",
+    "sensorlab.profiles.cli",
+    "sensorlab.collect.cli",
+)
 
 
 def _positive_float(text: str) -> float:
