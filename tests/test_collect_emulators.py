@@ -11,7 +11,12 @@ from ble_emulators.harness import contact_agreement, make_rig, record_rigs, stre
 from sensorlab.cli import main
 from sensorlab.io.csv_format import read_recording
 
-SPEED = {"polar-verity-sense": 5.0, "polar-h10": 5.0, "witmotion-wt901ble": 3.0}
+SPEED = {
+    "polar-verity-sense": 5.0,
+    "polar-h10": 5.0,
+    "witmotion-wt901ble": 3.0,
+    "diy-footpod": 5.0,
+}
 
 
 @pytest.mark.parametrize("profile_id", sorted(SPEED))

@@ -543,9 +543,72 @@ class PolarH10Device(PolarPmdDevice):
     max_samples_per_frame = 36
 
 
+class DiyFootpodDevice(EmulatedDevice):
+    """The open sensorlab DIY footpod: ``01 00 seq:u16 t_us:u32`` + int16 acc and gyro samples.
+
+    The control characteristic takes ``01 rate:u16 range:u8`` (answers ``81 00``, or ``81 01``
+    for a rate or range it cannot do) and ``02`` (answers ``82 00``); anything else is refused.
+    """
+
+    family = "sensorlab-diy"
+    default_name = "SL-Pod 01"
+    SERVICE: Final = "76fd0001-b55a-478d-8bd4-4ed1152cffd6"
+    DATA: Final = "76fd0002-b55a-478d-8bd4-4ed1152cffd6"
+    CONTROL: Final = "76fd0003-b55a-478d-8bd4-4ed1152cffd6"
+    services = (
+        GattService(
+            SERVICE,
+            (
+                GattCharacteristic(DATA, frozenset({"notify"})),
+                GattCharacteristic(CONTROL, frozenset({"write", "notify"})),
+            ),
+        ),
+    )
+    advertised_services = (SERVICE,)
+    RATES_HZ: Final = (100.0, 200.0, 400.0, 416.0, 800.0, 833.0, 1000.0, 1600.0)
+    RANGES_G: Final = (2, 4, 8, 16)
+
+    def __init__(self, drill: SimulatedDrill, *, speed: float = 1.0, name: str = "") -> None:
+        super().__init__(drill, speed=speed, name=name)
+        self.range_g = 16
+        self.seq = 0
+
+    def on_write(self, uuid: str, data: bytes) -> None:
+        if uuid != self.CONTROL or not data:
+            raise CommandRejectedError(f"{self.name}: not a control command")
+        if data[0] == 0x01 and len(data) == 4:
+            rate = float(int.from_bytes(data[1:3], "little"))
+            if rate not in self.RATES_HZ or data[3] not in self.RANGES_G:
+                self.send(self.CONTROL, b"\x81\x01")
+                return
+            self.range_g = data[3]
+            self.seq = 0
+            self.send(self.CONTROL, b"\x81\x00")
+            self.start_stream(rate)
+        elif data == b"\x02":
+            self.stop_stream()
+            self.send(self.CONTROL, b"\x82\x00")
+        else:
+            raise CommandRejectedError(f"{self.name}: unknown command {data.hex(' ')}")
+
+    def samples_per_packet(self, rate_hz: float) -> int:
+        return max(1, min((self.mtu - 3 - 8) // 12, round(rate_hz * 0.025)))
+
+    def encode(
+        self, first_index: int, acc_ms2: FloatArray, gyr_dps: FloatArray | None
+    ) -> list[tuple[str, bytes]]:
+        acc = _int16(acc_ms2 / G_MS2 * (32768.0 / self.range_g))
+        gyr = _int16((np.zeros_like(acc_ms2) if gyr_dps is None else gyr_dps) * (32768.0 / 2000.0))
+        t_us = round(first_index * 1e6 / self._rate_hz) % (1 << 32)
+        header = b"\x01\x00" + struct.pack("<HI", self.seq % 65536, t_us)
+        self.seq += 1
+        return [(self.DATA, header + np.hstack([acc, gyr]).astype("<i2").tobytes())]
+
+
 EMULATORS: dict[str, type[EmulatedDevice]] = {
     "witmotion": WitMotionDevice,
     "polar-pmd": PolarVeritySenseDevice,
+    "sensorlab-diy": DiyFootpodDevice,
 }
 """Emulator class by profile family."""
 
