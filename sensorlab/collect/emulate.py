@@ -605,10 +605,228 @@ class DiyFootpodDevice(EmulatedDevice):
         return [(self.DATA, header + np.hstack([acc, gyr]).astype("<i2").tobytes())]
 
 
+class MovesenseDevice(EmulatedDevice):
+    """Movesense with the GATT SensorData Protocol firmware (``gatt_sensordata_app``).
+
+    ``01 ref /Meas/IMU6/<rate>`` subscribes (result ``01 ref`` + status 200, or 404 for an
+    unknown resource or rate, and no data); ``02 ref`` unsubscribes. Data: ``02 ref ts:u32``
+    (ms since boot, first sample) + acc then gyro float32 triplets, 8 samples per message; a
+    message longer than the ATT payload continues in a ``03 ref`` notification.
+    """
+
+    family = "movesense"
+    default_name = "Movesense 212330000123"
+    SERVICE: Final = "34802252-7185-4d5d-b431-630e7050e8f0"
+    COMMAND: Final = "34800001-7185-4d5d-b431-630e7050e8f0"
+    DATA: Final = "34800002-7185-4d5d-b431-630e7050e8f0"
+    services = (
+        GattService(
+            SERVICE,
+            (
+                GattCharacteristic(COMMAND, frozenset({"write", "write-without-response"})),
+                GattCharacteristic(DATA, frozenset({"notify"})),
+            ),
+        ),
+    )
+    advertised_services = (SERVICE,)
+    mtu = 161
+    RATES_HZ: Final = (13, 26, 52, 104, 208, 416, 833, 1666)
+
+    def __init__(self, drill: SimulatedDrill, *, speed: float = 1.0, name: str = "") -> None:
+        super().__init__(drill, speed=speed, name=name)
+        self.reference = 0
+        self.boot_ms = 123_456
+
+    def on_write(self, uuid: str, data: bytes) -> None:
+        if uuid != self.COMMAND or len(data) < 2:
+            raise CommandRejectedError(f"{self.name}: not a GSP command: {data.hex(' ')}")
+        command, ref = data[0], data[1]
+        if command == 0x01:
+            path = data[2:].decode("ascii", errors="replace")
+            prefix = "/Meas/IMU6/"
+            rate_text = path.removeprefix(prefix)
+            ok = path.startswith(prefix) and rate_text.isdigit() and int(rate_text) in self.RATES_HZ
+            self.send(self.DATA, bytes([0x01, ref]) + (200 if ok else 404).to_bytes(2, "little"))
+            if ok:
+                self.reference = ref
+                self.start_stream(float(rate_text))
+        elif command == 0x02:
+            self.stop_stream()
+            self.send(self.DATA, bytes([0x01, ref]) + (200).to_bytes(2, "little"))
+        elif command != 0x00:
+            raise CommandRejectedError(f"{self.name}: unknown GSP command {command}")
+
+    def samples_per_packet(self, rate_hz: float) -> int:
+        return 8
+
+    def encode(
+        self, first_index: int, acc_ms2: FloatArray, gyr_dps: FloatArray | None
+    ) -> list[tuple[str, bytes]]:
+        gyr = np.zeros_like(acc_ms2) if gyr_dps is None else gyr_dps
+        stamp_ms = (self.boot_ms + round(first_index * 1000.0 / self._rate_hz)) % (1 << 32)
+        body = (
+            stamp_ms.to_bytes(4, "little")
+            + np.clip(acc_ms2, -8 * G_MS2, 8 * G_MS2).astype("<f4").tobytes()
+            + gyr.astype("<f4").tobytes()
+        )
+        room = self.mtu - 3 - 2
+        parts = [body[i : i + room] for i in range(0, len(body), room)]
+        kinds = [0x02] + [0x03] * (len(parts) - 1)
+        return [
+            (self.DATA, bytes([k, self.reference]) + p) for k, p in zip(kinds, parts, strict=True)
+        ]
+
+
+class MetaMotionDevice(EmulatedDevice):
+    """MbientLab MetaMotion: packed acceleration, three samples per 20-byte notification.
+
+    Module 0x03 (accelerometer) registers: ``03 03 odr range`` configures, the packed-data
+    register (``03 1C`` on the BMI160, ``03 05`` on the BMI270) is enabled with ``01``,
+    ``03 02 01 00`` enables sampling and ``03 01 01`` starts; unknown ODR or range codes and
+    bytes for other modules are refused. No timestamps (times come from arrival).
+    """
+
+    family = "metawear"
+    default_name = "MetaWear"
+    SERVICE: Final = "326a9000-85cb-9195-d9dd-464cfbbae75a"
+    COMMAND: Final = "326a9001-85cb-9195-d9dd-464cfbbae75a"
+    DATA: Final = "326a9006-85cb-9195-d9dd-464cfbbae75a"
+    services = (
+        GattService(
+            SERVICE,
+            (
+                GattCharacteristic(COMMAND, frozenset({"write", "write-without-response"})),
+                GattCharacteristic(DATA, frozenset({"notify"})),
+            ),
+        ),
+    )
+    advertised_services = (SERVICE,)
+    packed_register: ClassVar[int] = 0x1C
+    odr_base: ClassVar[int] = 0x20
+    range_codes: ClassVar[dict[int, int]] = {0x03: 2, 0x05: 4, 0x08: 8, 0x0C: 16}
+    ODR_HZ: Final = {0x6: 25.0, 0x7: 50.0, 0x8: 100.0, 0x9: 200.0, 0xA: 400.0, 0xB: 800.0}
+
+    def __init__(self, drill: SimulatedDrill, *, speed: float = 1.0, name: str = "") -> None:
+        super().__init__(drill, speed=speed, name=name)
+        self.rate_hz = 100.0
+        self.range_g = 16
+        self.packed = self.sampling = False
+
+    def on_link_lost(self) -> None:
+        self.packed = self.sampling = False
+
+    def on_write(self, uuid: str, data: bytes) -> None:
+        if uuid != self.COMMAND or len(data) < 3 or data[0] != 0x03:
+            raise CommandRejectedError(f"{self.name}: not an accelerometer command")
+        register, args = data[1], data[2:]
+        if register == 0x03 and len(args) == 2:
+            odr, rng = args[0], args[1]
+            if odr & 0xF0 != self.odr_base or odr & 0x0F not in self.ODR_HZ:
+                raise CommandRejectedError(f"{self.name}: unknown ODR code {odr:#04x}")
+            if rng not in self.range_codes:
+                raise CommandRejectedError(f"{self.name}: unknown range code {rng:#04x}")
+            self.rate_hz, self.range_g = self.ODR_HZ[odr & 0x0F], self.range_codes[rng]
+        elif register == self.packed_register and args in (b"\x01", b"\x00"):
+            self.packed = args == b"\x01"
+        elif register == 0x02 and args in (b"\x01\x00", b"\x00\x01"):
+            self.sampling = args == b"\x01\x00"
+        elif register == 0x01 and args in (b"\x01", b"\x00"):
+            if args == b"\x01" and self.packed and self.sampling:
+                self.start_stream(self.rate_hz)
+            else:
+                self.stop_stream()
+        else:
+            raise CommandRejectedError(f"{self.name}: unknown command {data.hex(' ')}")
+
+    def samples_per_packet(self, rate_hz: float) -> int:
+        return 3
+
+    def encode(
+        self, first_index: int, acc_ms2: FloatArray, gyr_dps: FloatArray | None
+    ) -> list[tuple[str, bytes]]:
+        raw = _int16(acc_ms2 / G_MS2 * (32768.0 / self.range_g))
+        if raw.shape[0] < 3:  # the last, short packet: the device only sends whole ones
+            return []
+        return [(self.DATA, bytes([0x03, self.packed_register]) + raw.tobytes())]
+
+
+class MetaMotionSDevice(MetaMotionDevice):
+    """MetaMotion S (BMI270): packed register ``03 05``, ODR codes ``0xA6``..``0xAB``."""
+
+    packed_register = 0x05
+    odr_base = 0xA0
+    range_codes: ClassVar[dict[int, int]] = {0x00: 2, 0x01: 4, 0x02: 8, 0x03: 16}
+
+
+class Thingy52Device(EmulatedDevice):
+    """Nordic Thingy:52 motion service: 18-byte raw-data notifications, one sample each.
+
+    The 9-byte configuration (step, temperature and magnetometer intervals, motion processing
+    frequency in Hz, wake-on-motion) must carry a supported frequency, else the write is
+    refused. Accelerometer Q6.10 g (the sensor saturates at ±2 g here), gyroscope Q11.5
+    deg/s, no timestamps.
+    """
+
+    family = "thingy52"
+    default_name = "Thingy"
+    SERVICE: Final = "ef680400-9b35-4933-9b10-52ffa9740042"
+    CONFIG: Final = "ef680401-9b35-4933-9b10-52ffa9740042"
+    RAW: Final = "ef680406-9b35-4933-9b10-52ffa9740042"
+    ADVERTISED: Final = "ef680100-9b35-4933-9b10-52ffa9740042"
+    services = (
+        GattService(
+            SERVICE,
+            (
+                GattCharacteristic(CONFIG, frozenset({"read", "write"})),
+                GattCharacteristic(RAW, frozenset({"notify"})),
+            ),
+        ),
+    )
+    advertised_services = (ADVERTISED,)
+    RATES_HZ: Final = (5, 10, 20, 50, 100, 200)
+
+    def __init__(self, drill: SimulatedDrill, *, speed: float = 1.0, name: str = "") -> None:
+        super().__init__(drill, speed=speed, name=name)
+        self.rate_hz = 20.0
+
+    def on_write(self, uuid: str, data: bytes) -> None:
+        if uuid != self.CONFIG or len(data) != 9:
+            raise CommandRejectedError(f"{self.name}: expected a 9-byte motion configuration")
+        rate = int.from_bytes(data[6:8], "little")
+        if rate not in self.RATES_HZ:
+            raise CommandRejectedError(f"{self.name}: unsupported motion frequency {rate} Hz")
+        self.rate_hz = float(rate)
+        if self.streaming:
+            self.start_stream(self.rate_hz)
+
+    def on_subscription(self, uuid: str, enabled: bool) -> None:
+        if uuid == self.RAW:
+            if enabled:
+                self.start_stream(self.rate_hz)
+            else:
+                self.stop_stream()
+
+    def samples_per_packet(self, rate_hz: float) -> int:
+        return 1
+
+    def encode(
+        self, first_index: int, acc_ms2: FloatArray, gyr_dps: FloatArray | None
+    ) -> list[tuple[str, bytes]]:
+        acc_g = np.clip(acc_ms2 / G_MS2, -2.0, 2.0)
+        gyr = np.zeros_like(acc_ms2) if gyr_dps is None else gyr_dps
+        out = []
+        for a, g in zip(_int16(acc_g * 1024.0), _int16(gyr * 32.0), strict=True):
+            out.append((self.RAW, a.tobytes() + g.tobytes() + bytes(6)))
+        return out
+
+
 EMULATORS: dict[str, type[EmulatedDevice]] = {
     "witmotion": WitMotionDevice,
     "polar-pmd": PolarVeritySenseDevice,
     "sensorlab-diy": DiyFootpodDevice,
+    "movesense": MovesenseDevice,
+    "metawear": MetaMotionDevice,
+    "thingy52": Thingy52Device,
 }
 """Emulator class by profile family."""
 
@@ -616,6 +834,8 @@ EMULATORS: dict[str, type[EmulatedDevice]] = {
 EMULATORS_BY_PROFILE: dict[str, type[EmulatedDevice]] = {
     "polar-verity-sense": PolarVeritySenseDevice,
     "polar-h10": PolarH10Device,
+    "metamotion-bmi160": MetaMotionDevice,
+    "metamotion-bmi270": MetaMotionSDevice,
 }
 """Emulator class by profile id, where a family has several devices."""
 
