@@ -12,14 +12,14 @@ from sensorlab.cli import main
 from sensorlab.io.csv_format import read_recording
 
 SPEED = {
-    "polar-verity-sense": 6.0,
-    "polar-h10": 6.0,
-    "witmotion-wt901ble": 3.0,
-    "diy-footpod": 6.0,
-    "movesense": 6.0,
-    "metamotion-bmi160": 3.0,
-    "metamotion-bmi270": 3.0,
-    "nordic-thingy52": 3.0,
+    "polar-verity-sense": 8.0,
+    "polar-h10": 8.0,
+    "witmotion-wt901ble": 4.0,
+    "diy-footpod": 8.0,
+    "movesense": 8.0,
+    "metamotion-bmi160": 4.0,
+    "metamotion-bmi270": 4.0,
+    "nordic-thingy52": 4.0,
 }
 
 

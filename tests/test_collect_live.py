@@ -59,8 +59,11 @@ def test_live_numbers_match_the_simulated_truth():
     truth_ic = truth["ic_s"].to_numpy()[-8:]
     truth_cadence = (truth_ic.size - 1) / (truth_ic[-1] - truth_ic[0]) * 60.0 * 2.0
     assert summary.cadence_spm == pytest.approx(truth_cadence, rel=0.03)
-    truth_ct_ms = np.median((truth["to_s"] - truth["ic_s"]).to_numpy()[-8:]) * 1000.0
-    assert summary.contact_ms == pytest.approx(truth_ct_ms, abs=30.0)
+    # contact time: the offline detector's, on the same contacts (its accuracy is tested
+    # with the detector; the live view must only reproduce it)
+    offline = analyze_recording(sim.recording).contacts[-8:]
+    offline_ct_ms = np.median([c.contact_ms for c in offline])
+    assert summary.contact_ms == pytest.approx(offline_ct_ms, abs=5.0)
 
 
 def test_status_line_shows_every_number():
