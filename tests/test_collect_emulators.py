@@ -79,3 +79,94 @@ def test_a_dropped_link_reconnects_and_loses_none_of_the_received_samples(tmp_pa
     start = k + jump + 1 + missing
     np.testing.assert_allclose(after, sim.acc_ms2[start : start + len(after)], atol=0.01)
     assert contact_agreement(rig, allow_gaps=True).recall >= 0.8
+
+
+async def _with_device(emulated, body):
+    """Connect BleakTransport (bumble backend) to ``emulated``, run ``body(transport)``."""
+    from ble_emulators.bleak_backend import BumbleBleakClient
+    from ble_emulators.world import BumbleWorld
+
+    from sensorlab.collect.bleak_transport import BleakTransport
+
+    world = BumbleWorld()
+    await world.start()
+    try:
+        address = await world.add(emulated)
+        transport = BleakTransport(
+            address, backend=BumbleBleakClient, backend_kwargs={"world": world}, timeout_s=5.0
+        )
+        await transport.connect()
+        try:
+            return await body(transport)
+        finally:
+            await transport.disconnect()
+    finally:
+        await world.close()
+
+
+def test_a_device_refuses_a_start_command_it_cannot_do():
+    from sensorlab.collect.emulate import PolarVeritySenseDevice, SimulatedDrill
+    from sensorlab.collect.script import ProfileDriver
+    from sensorlab.errors import DeviceError
+    from sensorlab.profiles.loader import load_profile
+    from sensorlab.simulate import SimulationConfig
+
+    profile = load_profile("polar-verity-sense")
+    device = PolarVeritySenseDevice(SimulatedDrill(SimulationConfig(drill="heels-to-glutes")))
+    params = {**profile.params(), "rate_hz": 500.0}  # not a Verity Sense rate
+
+    async def start(transport):
+        await ProfileDriver(profile, params).start(transport, lambda role, data: None)
+
+    with pytest.raises(DeviceError, match=r"found f0 02 02 08"):  # ERROR_INVALID_SAMPLE_RATE
+        asyncio.run(_with_device(device, start))
+    assert not device.streaming
+
+
+def test_a_write_the_device_refuses_is_a_device_error():
+    from sensorlab.collect.emulate import RscFootpodDevice, SimulatedDrill
+    from sensorlab.errors import DeviceError
+    from sensorlab.simulate import SimulationConfig
+
+    device = RscFootpodDevice(SimulatedDrill(SimulationConfig(drill="heels-to-glutes")))
+
+    async def write(transport):
+        await transport.write(device.FEATURE, b"\x01", response=True)
+
+    with pytest.raises(DeviceError, match="write 01"):
+        asyncio.run(_with_device(device, write))
+
+
+def test_the_rsc_footpod_reports_the_simulated_cadence():
+    from sensorlab.collect.emulate import RscFootpodDevice, SimulatedDrill
+    from sensorlab.collect.script import ProfileDriver
+    from sensorlab.profiles.loader import load_profile
+    from sensorlab.simulate import SimulationConfig
+
+    profile = load_profile("ble-rsc-footpod")
+    drill = SimulatedDrill(
+        SimulationConfig(drill="heels-to-glutes", duration_s=8.0, standing_s=(2.0, 2.0), seed=2)
+    )
+    device = RscFootpodDevice(drill, speed=8.0)
+    driver = ProfileDriver(profile, profile.params())
+    received: list[tuple[str, bytes]] = []
+
+    async def stream(transport):
+        await driver.start(transport, lambda role, data: received.append((role, data)))
+        await device.finished.wait()
+        await driver.stop(transport)
+
+    asyncio.run(_with_device(device, stream))
+    decoder = driver.new_decoder()
+    cadence = [
+        float(block.values[0, 0])
+        for role, data in received
+        for block in decoder.feed(role, data)
+        if block.channel == "cadence"
+    ]
+    truth_ic = drill.at_rate(device.RATE_HZ).truth["ic_s"].to_numpy()
+    truth_spm = (truth_ic.size - 1) / (truth_ic[-1] - truth_ic[0]) * 60.0
+    assert len(cadence) >= 10  # about one value per second of the 12 s drill
+    assert cadence[0] == 0.0  # standing still before the set
+    running = [c for c in cadence if c > 0]
+    assert np.median(running) == pytest.approx(truth_spm, rel=0.05)

@@ -820,6 +820,72 @@ class Thingy52Device(EmulatedDevice):
         return out
 
 
+class RscFootpodDevice(EmulatedDevice):
+    """A standard Running Speed and Cadence footpod (service 0x1814), about 1 value per second.
+
+    Notifies RSC Measurement (``flags``, speed in 1/256 m/s, cadence in 1/min, stride length
+    in cm) while subscribed; the cadence is the simulated drill's, counted over the last
+    3 s of contacts of both feet, as the pod's own step detector would report it. The only
+    writable characteristic is the SC Control Point, and no procedure is supported: writes
+    are refused.
+    """
+
+    family = "ble-rsc"
+    default_name = "Stryd"
+    SERVICE: Final = _uuid16(0x1814)
+    MEASUREMENT: Final = _uuid16(0x2A53)
+    FEATURE: Final = _uuid16(0x2A54)
+    services = (
+        GattService(
+            SERVICE,
+            (
+                GattCharacteristic(MEASUREMENT, frozenset({"notify"})),
+                GattCharacteristic(FEATURE, frozenset({"read"})),
+            ),
+        ),
+    )
+    advertised_services = (SERVICE,)
+    RATE_HZ: Final = 25.0
+    """The movement is sampled at this rate; one measurement goes out per second."""
+    SPEED_MPS: Final = 3.2
+
+    def on_write(self, uuid: str, data: bytes) -> None:
+        raise CommandRejectedError(f"{self.name}: no procedure supported")
+
+    def on_subscription(self, uuid: str, enabled: bool) -> None:
+        if uuid == self.MEASUREMENT:
+            if enabled:
+                self.start_stream(self.RATE_HZ)
+            else:
+                self.stop_stream()
+
+    def samples_per_packet(self, rate_hz: float) -> int:
+        return round(rate_hz)
+
+    def cadence_spm(self, time_s: float) -> float:
+        """Contacts of both feet per minute over the 3 s before ``time_s``."""
+        truth = self.drill.at_rate(self.RATE_HZ).truth
+        ic = truth["ic_s"].to_numpy()
+        recent = ic[(ic > time_s - 3.0) & (ic <= time_s)]
+        if recent.size < 2:
+            return 0.0
+        return float((recent.size - 1) / (recent[-1] - recent[0]) * 60.0)
+
+    def encode(
+        self, first_index: int, acc_ms2: FloatArray, gyr_dps: FloatArray | None
+    ) -> list[tuple[str, bytes]]:
+        end_s = (first_index + acc_ms2.shape[0]) / self.RATE_HZ
+        cadence = self.cadence_spm(end_s)
+        running = cadence > 0
+        speed = self.SPEED_MPS if running else 0.0
+        stride_cm = round(100.0 * 2.0 * speed / (cadence / 60.0)) if running else 0
+        flags = 0x01 | (0x04 if running else 0)
+        payload = struct.pack(
+            "<BHBH", flags, round(speed * 256), min(255, round(cadence)), stride_cm
+        )
+        return [(self.MEASUREMENT, payload)]
+
+
 EMULATORS: dict[str, type[EmulatedDevice]] = {
     "witmotion": WitMotionDevice,
     "polar-pmd": PolarVeritySenseDevice,
@@ -827,6 +893,7 @@ EMULATORS: dict[str, type[EmulatedDevice]] = {
     "movesense": MovesenseDevice,
     "metawear": MetaMotionDevice,
     "thingy52": Thingy52Device,
+    "ble-rsc": RscFootpodDevice,
 }
 """Emulator class by profile family."""
 
