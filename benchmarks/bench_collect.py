@@ -19,7 +19,7 @@ bound of the collector's.
 
 Usage::
 
-    PYTHONPATH=.:tests python benchmarks/bench_collect.py [--seconds 15] [--link loopback|bumble]
+    python benchmarks/bench_collect.py [--seconds 15] [--link loopback|bumble]
 """
 
 from __future__ import annotations

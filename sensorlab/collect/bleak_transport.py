@@ -40,7 +40,10 @@ def require_bleak() -> Any:
 
 def _device_error(action: str, address: str, exc: BaseException) -> DeviceError:
     text = str(exc) or type(exc).__name__
-    return DeviceError(f"{address}: {action} failed: {text}")
+    return DeviceError(
+        f"{address}: {action} failed: {text}",
+        hint="is the device on, in range and not connected to another app?",
+    )
 
 
 _LINK_ERRORS: Final = (OSError, asyncio.TimeoutError, EOFError)
@@ -219,7 +222,10 @@ async def scan(timeout_s: float, profiles: Sequence[Any]) -> list[ScanResult]:
     try:
         found = await bleak.BleakScanner.discover(timeout=timeout_s, return_adv=True)
     except (bleak.BleakError, *_LINK_ERRORS) as exc:
-        raise DeviceError(f"scanning failed: {exc}") from exc
+        raise DeviceError(
+            f"scanning failed: {exc}",
+            hint="is Bluetooth on? on Linux, BlueZ and D-Bus must be running",
+        ) from exc
     results = []
     for address, (device, adv) in found.items():
         name = adv.local_name or device.name or ""
