@@ -10,6 +10,8 @@ from ble_emulators.harness import contact_agreement, make_rig, record_rigs, stre
 
 from sensorlab.cli import main
 from sensorlab.io.csv_format import read_recording
+from sensorlab.profiles.loader import load_profile
+from sensorlab.profiles.model import Write
 
 SPEED = {
     "polar-verity-sense": 8.0,
@@ -32,6 +34,16 @@ def test_a_recording_through_each_emulator_finds_the_simulated_contacts(tmp_path
     assert stats.gaps == 0
     assert stats.samples == stats.received_samples  # every sample received is on disk
     assert rig.emulated.rejected_writes == []
+    # the device got the stop script's commands last (Ctrl-C / --duration path)
+    profile = load_profile(profile_id)
+    stop_writes = [
+        profile.render_write(step, profile.params())
+        for step in profile.stop_script
+        if isinstance(step, Write)
+    ]
+    if stop_writes:
+        assert rig.emulated.writes[-len(stop_writes) :] == stop_writes
+    assert not rig.emulated.streaming
     agreement = contact_agreement(rig)
     assert agreement.recall >= 0.99
     assert agreement.precision >= 0.85

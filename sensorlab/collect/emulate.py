@@ -147,6 +147,8 @@ class EmulatedDevice(ABC):
         self.name = name or self.default_name
         self.notify_hook: Callable[[str, bytes], None] | None = None
         self.subscribed: set[str] = set()
+        self.writes: list[bytes] = []
+        """Every write received, in order."""
         self.rejected_writes: list[bytes] = []
         self.sent_samples = 0
         self.finished = asyncio.Event()
@@ -176,6 +178,7 @@ class EmulatedDevice(ABC):
         char = self.characteristic(uuid)
         if not char.properties & {"write", "write-without-response"}:
             raise CommandRejectedError(f"{self.name}: {uuid} is not writable")
+        self.writes.append(bytes(data))
         try:
             self.on_write(uuid, bytes(data))
         except CommandRejectedError:

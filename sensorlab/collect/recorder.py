@@ -353,14 +353,3 @@ async def _first_of(*events: asyncio.Event) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def session_paths(path: Path) -> Path:
-    """``path`` itself if free, else ``path`` with ``-2``, ``-3``... before the suffix."""
-    if not path.exists():
-        return path
-    for n in range(2, 10000):
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-    raise DeviceError(f"expected a free file name near {path}, found 10000 taken")
