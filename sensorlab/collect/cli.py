@@ -171,10 +171,11 @@ def _cmd_record(args: argparse.Namespace) -> int:
     for note in profile.limitations:
         print(f"note: {profile.name}: {note}", file=sys.stderr)
     if "acc" not in profile.measures:
-        raise UsageError(
-            f"{profile.name} measures only {', '.join(sorted(profile.measures))}: a recording "
-            "needs acceleration for contacts and contact times. Use a raw-IMU profile "
-            "(see 'sensorlab profiles list')."
+        print(
+            f"note: {profile.name} measures only {', '.join(sorted(profile.measures))}: the file "
+            "gets cadence and speed, and 'analyze' cannot find contacts or contact times in it. "
+            "Use a raw-IMU profile for those (see 'sensorlab profiles list').",
+            file=sys.stderr,
         )
 
     started = started_now()
@@ -297,6 +298,8 @@ async def _record(
             parts.append(f"{stats.malformed} bad packet(s) skipped")
         if stats.disconnects:
             parts.append(f"{stats.disconnects} reconnection(s)")
+        if live is None and stats.cadence_spm is not None:
+            parts.append(f"last cadence {stats.cadence_spm:.0f} spm (cadence only, no contacts)")
         if live is not None:
             cadence = "--" if live.cadence_spm is None else f"{live.cadence_spm:.0f} spm"
             contact = "--" if live.contact_ms is None else f"{live.contact_ms:.0f} ms"
@@ -304,7 +307,7 @@ async def _record(
         print(f"wrote {path}: {', '.join(parts)}")
     if len(result.paths) == 2:
         print(f"analyse both feet: sensorlab analyze {result.paths[0]} {result.paths[1]}")
-    elif result.paths:
+    elif result.paths and "acc" in setups[0].profile.measures:
         print(f"analyse it: sensorlab analyze {result.paths[0]}")
     return 0
 

@@ -172,6 +172,8 @@ def status_line(
     malformed: int,
     summary: LiveSummary | None,
     label: str = "",
+    cadence_spm: float | None = None,
+    speed_mps: float | None = None,
 ) -> str:
     """One line of the live view: elapsed time, samples, losses, contacts, cadence, contact.
 
@@ -189,6 +191,9 @@ def status_line(
         Live contact numbers; None when the device measures no acceleration.
     label : str
         Prefix (e.g. the side, for two devices).
+    cadence_spm, speed_mps : float, optional
+        What a cadence-only device (RSC footpod) reports, in steps/min and m/s; shown when
+        ``summary`` is None.
 
     Returns
     -------
@@ -198,6 +203,13 @@ def status_line(
     parts = [f"{label}{elapsed_s:6.1f} s", f"{samples:7d} samples", f"lost {lost_samples}"]
     if malformed:
         parts.append(f"bad packets {malformed}")
+    if summary is None and cadence_spm is not None:
+        speed = "--" if speed_mps is None else f"{speed_mps:.2f}"
+        parts += [
+            f"cadence {cadence_spm:.0f} spm",
+            f"speed {speed} m/s",
+            "no contacts (cadence only)",
+        ]
     if summary is not None:
         cadence = "--" if summary.cadence_spm is None else f"{summary.cadence_spm:.0f}"
         contact = "--" if summary.contact_ms is None else f"{summary.contact_ms:.0f}"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,11 +32,18 @@ import numpy as np
 from sensorlab.collect.rows import RowAssembler, Rows
 from sensorlab.collect.timing import SampleClock
 from sensorlab.collect.transport import Transport
-from sensorlab.errors import DecodeError, DeviceError
+from sensorlab.errors import DecodeError, DeviceError, RecordingError
 from sensorlab.io.csv_format import RecordingWriter
-from sensorlab.profiles.model import StreamDecoder
+from sensorlab.profiles.model import SampleBlock, StreamDecoder
 
-__all__ = ["HOST_TIME_COLUMN", "Backoff", "DeviceRecorder", "DeviceStats", "Driver"]
+__all__ = [
+    "HOST_TIME_COLUMN",
+    "Backoff",
+    "CadenceWriter",
+    "DeviceRecorder",
+    "DeviceStats",
+    "Driver",
+]
 
 HOST_TIME_COLUMN: Final = "host_time_s"
 """Extra CSV column: host arrival time of the packet that carried each sample, in s."""
@@ -114,6 +122,10 @@ class DeviceStats:
     """What sample times come from: device-clock, counter or arrival."""
     last_time_s: float = float("nan")
     """Time of the last row written, in s."""
+    cadence_spm: float | None = None
+    """Last cadence a cadence-only device (RSC footpod) reported, in steps/min."""
+    speed_mps: float | None = None
+    """Last speed a cadence-only device reported, in m/s."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,9 @@ class DeviceRecorder:
         measured from it (shared by the devices of one session).
     on_rows : callable, optional
         Called with each batch of rows after it is on disk (live analysis, progress).
+    cadence_only : bool
+        The device sends cadence and speed only (RSC footpod): the file gets
+        ``time_s,cadence_spm,speed_mps,host_time_s`` rows (see :class:`CadenceWriter`).
     backoff : Backoff
         Reconnection delays.
     fsync : bool
@@ -178,6 +193,7 @@ class DeviceRecorder:
     has_gyro: bool
     session_start_s: float
     on_rows: Callable[[Rows, DeviceStats], None] | None = None
+    cadence_only: bool = False
     backoff: Backoff = field(default_factory=Backoff)
     fsync: bool = True
     clock: Callable[[], float] = time.monotonic
@@ -204,13 +220,17 @@ class DeviceRecorder:
         RecordingError
             If the file exists or cannot be written.
         """
-        writer = RecordingWriter(
-            self.path,
-            metadata=self.metadata,
-            has_gyro=self.has_gyro,
-            extra_columns=(HOST_TIME_COLUMN,),
-            fsync=self.fsync,
-        )
+        writer: RecordingWriter | CadenceWriter
+        if self.cadence_only:
+            writer = CadenceWriter(self.path, metadata=self.metadata, fsync=self.fsync)
+        else:
+            writer = RecordingWriter(
+                self.path,
+                metadata=self.metadata,
+                has_gyro=self.has_gyro,
+                extra_columns=(HOST_TIME_COLUMN,),
+                fsync=self.fsync,
+            )
         write_task = asyncio.create_task(self._write_loop(writer))
         try:
             await self._connection_loop(stop)
@@ -265,7 +285,7 @@ class DeviceRecorder:
                 with contextlib.suppress(DeviceError):
                     await transport.disconnect()
 
-    async def _write_loop(self, writer: RecordingWriter) -> None:
+    async def _write_loop(self, writer: RecordingWriter | CadenceWriter) -> None:
         clock = SampleClock(self.nominal_rate_hz)
         rows = RowAssembler(self.has_gyro, self.nominal_rate_hz)
         data_roles = set(self.driver.data_roles)
@@ -303,6 +323,9 @@ class DeviceRecorder:
                         self.stats.malformed += 1
                         self.stats.last_error = exc.message
                         continue
+                    if isinstance(writer, CadenceWriter):
+                        self._write_cadence(writer, clock, blocks, packet.host_time_s)
+                        continue
                     for block in blocks:
                         if block.channel not in ("acc", "gyr"):
                             continue
@@ -318,7 +341,7 @@ class DeviceRecorder:
                             )
                         )
                 ready = rows.pop_rows()
-                if ready.n:
+                if ready.n and isinstance(writer, RecordingWriter):
                     writer.append(
                         ready.time_s,
                         ready.acc_ms2,
@@ -338,6 +361,91 @@ class DeviceRecorder:
                     self.on_rows(ready, self.stats)
         finally:
             writer.close()
+
+    def _write_cadence(
+        self,
+        writer: CadenceWriter,
+        clock: SampleClock,
+        blocks: list[SampleBlock],
+        host_time_s: float,
+    ) -> None:
+        values = {b.channel: float(b.values[-1, 0]) for b in blocks if len(b)}
+        if "cadence" not in values:
+            return
+        timed = clock.time_block("cadence", np.zeros((1, 3)), host_time_s=host_time_s)
+        if not timed.time_s.size:
+            return
+        speed = values.get("speed", float("nan"))
+        writer.append(float(timed.time_s[0]), values["cadence"], speed, host_time_s)
+        self.stats.samples = writer.n_rows
+        self.stats.received_samples += 1
+        self.stats.last_time_s = float(timed.time_s[0])
+        self.stats.cadence_spm = values["cadence"]
+        self.stats.speed_mps = None if np.isnan(speed) else speed
+
+
+class CadenceWriter:
+    """Append cadence and speed rows of a cadence-only device (RSC footpod), crash-safe.
+
+    The file has the metadata lines of a recording and the columns ``time_s``,
+    ``cadence_spm`` (steps per minute), ``speed_mps`` (m/s) and ``host_time_s``: it has no
+    acceleration, so ``analyze`` cannot find contacts in it (it says which columns it
+    expected). Every row is flushed (and synced) when written.
+
+    Parameters
+    ----------
+    path : Path
+        The file to create; never overwritten.
+    metadata : mapping of str to str
+        ``# key: value`` lines.
+    fsync : bool
+        ``os.fsync`` after every row.
+    """
+
+    COLUMNS: Final = ("time_s", "cadence_spm", "speed_mps", HOST_TIME_COLUMN)
+
+    def __init__(self, path: Path, *, metadata: Mapping[str, str], fsync: bool = True) -> None:
+        self.path = Path(path)
+        self.n_rows = 0
+        self._fsync = fsync
+        lines = ["# sensorlab recording 1"]
+        lines += [f"# {k}: {v}" for k, v in metadata.items()]
+        lines += [
+            "# measures: cadence, speed (no acceleration: no contacts)",
+            ",".join(self.COLUMNS),
+        ]
+        try:
+            self._fh: Any = self.path.open("x", encoding="utf-8")
+        except FileExistsError as exc:
+            raise RecordingError(
+                "expected a new file, found an existing one",
+                path=self.path,
+                hint="a recording is never overwritten; choose another name",
+            ) from exc
+        except OSError as exc:
+            raise RecordingError(f"cannot create the file: {exc.strerror}", path=self.path) from exc
+        self._write("\n".join(lines) + "\n")
+
+    def append(
+        self, time_s: float, cadence_spm: float, speed_mps: float, host_time_s: float
+    ) -> None:
+        """Write one row (times in s, cadence in steps/min, speed in m/s) and flush it."""
+        self._write(f"{time_s:.6f},{cadence_spm:g},{speed_mps:g},{host_time_s:.6f}\n")
+        self.n_rows += 1
+
+    def _write(self, text: str) -> None:
+        try:
+            self._fh.write(text)
+            self._fh.flush()
+            if self._fsync:
+                os.fsync(self._fh.fileno())
+        except OSError as exc:
+            raise RecordingError(f"cannot write the file: {exc.strerror}", path=self.path) from exc
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if not self._fh.closed:
+            self._fh.close()
 
 
 async def _wait_or_stop(stop: asyncio.Event, delay_s: float) -> None:

@@ -198,11 +198,13 @@ async def record_session(
                 has_gyro=has_gyro,
                 session_start_s=start_s,
                 on_rows=live.on_rows,
+                cadence_only=not has_acc,
                 backoff=backoff or Backoff(),
                 fsync=fsync,
                 clock=clock,
             )
         )
+        live.stats = recorders[-1].stats
 
     def lines() -> list[str]:
         elapsed = clock() - start_s
@@ -214,6 +216,8 @@ async def record_session(
                 malformed=lv.stats.malformed,
                 summary=lv.summary if lv.analyzer is not None else None,
                 label=setup.label,
+                cadence_spm=lv.stats.cadence_spm,
+                speed_mps=lv.stats.speed_mps,
             )
             for lv, setup in zip(lives, setups, strict=True)
         ]
