@@ -36,6 +36,12 @@ from sensorlab.units import G_MS2, LOW_PRECISION_RATE_HZ, PLACEMENTS, SIDES
 FloatArray = NDArray[np.float64]
 
 ANALYSIS_VERSION = "2"
+
+MAX_BRIDGED_GAP_S = 0.06
+"""Longest dropout interpolated over in analysis, in s (a few lost BLE packets)."""
+
+MAX_BRIDGED_GAP_SAMPLES = 6
+"""Longest dropout interpolated over, in nominal samples (60 ms is 24 samples at 400 Hz)."""
 """Bumped whenever a change moves a measured number (used by the history index)."""
 
 MIN_CONTACTS_PER_SET = 3
@@ -181,6 +187,7 @@ def contact_params(drill: Drill, placement: str) -> ContactParams:
         max_contact_ms=1.3 * high_ms,
         min_interval_ms=min_interval_ms,
         has_flight=drill.has_flight,
+        segment="trunk" if placement in TRUNK_PLACEMENTS else placement,
     )
 
 
@@ -269,9 +276,17 @@ def analyze_recording(
         )
     gaps = find_gaps(recording.time_s)
     gap_s = float(sum(g.duration_s for g in gaps))
-    if gaps:
+    bridge_s = min(MAX_BRIDGED_GAP_S, MAX_BRIDGED_GAP_SAMPLES / rate_hz)
+    bridged = [g for g in gaps if g.duration_s <= bridge_s]
+    if bridged:
         warnings.append(
-            f"{len(gaps)} gap(s) in the samples ({gap_s:.2f} s lost): "
+            f"{len(bridged)} short dropout(s) of at most {1000 * bridge_s:.0f} ms "
+            "interpolated over: contacts next to them are less precise"
+        )
+    if len(gaps) > len(bridged):
+        split_s = gap_s - float(sum(g.duration_s for g in bridged))
+        warnings.append(
+            f"{len(gaps) - len(bridged)} gap(s) in the samples ({split_s:.2f} s lost): "
             "contacts across a gap are not reported"
         )
     range_text = recording.metadata.get("acc_range_g")
@@ -293,7 +308,9 @@ def analyze_recording(
         if recording.gyr_dps is None
         else np.hstack([recording.acc_ms2, recording.gyr_dps])
     )
-    segments = uniform_segments(recording.time_s, channels, sampling_rate_hz=rate_hz)
+    segments = uniform_segments(
+        recording.time_s, channels, sampling_rate_hz=rate_hz, bridge_s=bridge_s
+    )
     del channels  # the segments hold their own copy; free the stacked one early
     act = activity or ActivityParams()
     # Bouts are found on the file's time axis across gaps (a lost packet must not split a

@@ -194,3 +194,29 @@ def test_property_segments_lie_within_one_gap_free_run(
         np.testing.assert_allclose(segment.channels[:, 1], -3.0 * segment.time_s, atol=1e-8)
     starts = [s.start_index for s in segments]
     assert starts == sorted(starts)
+
+
+def test_short_dropouts_are_bridged_long_gaps_split() -> None:
+    # 100 Hz for 4 s with 3 samples lost at 1 s (a 40 ms step) and 0.3 s lost at 2.5 s
+    time_s = np.arange(0.0, 4.0, 0.01)
+    lost = ((time_s > 1.0) & (time_s < 1.035)) | ((time_s > 2.5) & (time_s < 2.8))
+    time_s = time_s[~lost]
+    channels = np.column_stack([2.0 * time_s, np.ones_like(time_s)])
+    strict = uniform_segments(time_s, channels, sampling_rate_hz=100.0, min_duration_s=0.0)
+    bridged = uniform_segments(
+        time_s, channels, sampling_rate_hz=100.0, min_duration_s=0.0, bridge_s=0.06
+    )
+    assert len(strict) == 3
+    assert len(bridged) == 2
+    first = bridged[0]
+    assert first.time_s[0] == pytest.approx(0.0)
+    assert first.time_s[-1] == pytest.approx(2.5)
+    # the bridged dropout is interpolated on the same straight line, no step invented
+    np.testing.assert_allclose(first.channels[:, 0], 2.0 * first.time_s, atol=1e-9)
+    assert bridged[1].time_s[0] >= 2.8 - 1e-9
+
+
+def test_bridge_must_not_be_negative() -> None:
+    time_s = np.arange(0.0, 2.0, 0.01)
+    with pytest.raises(UsageError, match="bridge_s"):
+        uniform_segments(time_s, np.ones((time_s.size, 1)), sampling_rate_hz=100.0, bridge_s=-1)

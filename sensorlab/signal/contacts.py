@@ -54,12 +54,15 @@ class ContactParams:
         Shortest time between two initial contacts seen by this sensor, in ms.
     has_flight : bool
         Whether the drill has a flight phase (False for walking drills: double support).
+    segment : {"foot", "shank", "trunk"}
+        Body segment the sensor is on.
     """
 
     min_contact_ms: float = 70.0
     max_contact_ms: float = 1500.0
     min_interval_ms: float = 150.0
     has_flight: bool = True
+    segment: str = "foot"
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,10 @@ IMPACT_ONSET_FRACTION = 0.5
 
 
 def find_impacts(
-    acc_ms2: FloatArray, *, sampling_rate_hz: float, min_interval_ms: float
+    acc_ms2: FloatArray,
+    *,
+    sampling_rate_hz: float,
+    min_interval_ms: float,
 ) -> FloatArray:
     """Initial contacts as the onsets of the ground impacts.
 
@@ -262,6 +268,12 @@ def _push_off_peaks(
     return signed, to_s, strength
 
 
+FOOT_FLAT_DPS = 50.0
+"""Sagittal rate below which a walking foot counts as resting flat, in deg/s."""
+
+TO_FRACTION_OF_PUSH_OFF = 0.8
+"""Walking TO: where the push-off rotation has fallen back to this share of its peak."""
+
 HEEL_CONTACT_WINDOW_MS = 30.0
 """How far before an impact the sagittal rate's zero crossing may lie to be the IC, in ms."""
 
@@ -290,6 +302,73 @@ def _heel_contact(
             a, b = float(rate[j - 1]), float(rate[j])
             out[k] = ((j - 1) + a / (a - b)) / sampling_rate_hz
     return out
+
+
+def _segment_gyro_walking(
+    acc_ms2: FloatArray, rate: FloatArray, sampling_rate_hz: float, params: ContactParams
+) -> ContactEvents:
+    """Walking drills: contacts around each foot-flat period of the sagittal rate.
+
+    A walking foot rests flat for a while in every stance (the rate near zero). The first
+    strong rotation after that rest is the push-off; TO is where it has passed its peak
+    and slowed by a fifth (the toes leave as the swing takes over). Before the rest, IC is
+    the rate's last crossing from the swing's sign to the push-off's: the swing rotation
+    reversing as the heel meets the ground. The push-off's sign is taken by majority.
+    """
+    fs = sampling_rate_hz
+    magnitude = np.abs(rate)
+    scale = float(np.percentile(magnitude, 95))
+    still = magnitude < max(FOOT_FLAT_DPS, 0.1 * scale)
+    edges = np.diff(np.concatenate(([0], still.astype(np.int8), [0])))
+    flat_starts = np.flatnonzero(edges == 1)
+    flat_stops = np.flatnonzero(edges == -1)
+    min_flat = max(2, round(0.08 * fs))
+    flats = [(int(f0), int(f1)) for f0, f1 in zip(flat_starts, flat_stops, strict=True)]
+    flats = [(f0, f1) for f0, f1 in flats if f1 - f0 >= min_flat]
+    # merge flats split by a short wobble
+    merged: list[list[int]] = []
+    for f0, f1 in flats:
+        if merged and f0 - merged[-1][1] < round(0.1 * fs):
+            merged[-1][1] = f1
+        else:
+            merged.append([f0, f1])
+    reach = max(3, round(0.4 * fs))
+    votes = 0
+    for _f0, f1 in merged:
+        window = rate[f1 : f1 + reach]
+        if window.size:
+            votes += 1 if window[int(np.argmax(np.abs(window)))] > 0 else -1
+    signed = rate if votes >= 0 else -rate
+    ic: list[float] = []
+    to: list[float] = []
+    for f0, f1 in merged:
+        window = signed[f1 : f1 + reach]
+        if window.size < 3:
+            continue
+        peak = f1 + int(np.argmax(window))
+        if signed[peak] < 0.3 * scale:
+            continue  # no push-off after this rest: the walk ends here
+        level = TO_FRACTION_OF_PUSH_OFF * float(signed[peak])
+        after = np.flatnonzero(signed[peak : peak + reach] < level)
+        if after.size == 0:
+            continue
+        m = peak + int(after[0])
+        y0, y1 = float(signed[m - 1]), float(signed[m])
+        to_sample = (m - 1) + (y0 - level) / (y0 - y1)
+        lead = max(1, f0 - reach)
+        if f0 - lead < 2:
+            continue
+        swing = lead + int(np.argmin(signed[lead : f0 + 1]))
+        if signed[swing] > -0.15 * scale:
+            continue  # no swing before this rest: the walk starts here
+        crossings = np.flatnonzero((signed[swing:f0] < 0) & (signed[swing + 1 : f0 + 1] >= 0))
+        if crossings.size == 0:
+            continue
+        j = swing + 1 + int(crossings[0])
+        x0, x1 = float(signed[j - 1]), float(signed[j])
+        ic.append(((j - 1) + x0 / (x0 - x1)) / fs)
+        to.append(to_sample / fs)
+    return _gate(np.asarray(ic), np.asarray(to), params, "segment-gyro")
 
 
 def detect_segment_gyro(
@@ -334,10 +413,13 @@ def detect_segment_gyro(
     """
     if gyr_dps is None:
         raise ValueError("detect_segment_gyro needs gyr_dps")
+    rate = sagittal_rate_dps(gyr_dps, sampling_rate_hz=sampling_rate_hz)
+    walking = None
+    if not params.has_flight and params.segment == "foot":
+        walking = _segment_gyro_walking(acc_ms2, rate, sampling_rate_hz, params)
     ic_s = find_impacts(
         acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms
     )
-    rate = sagittal_rate_dps(gyr_dps, sampling_rate_hz=sampling_rate_hz)
     # A large jerk can also come from the toe leaving the ground: a candidate that falls on
     # the push-off peak of the contact before it is that contact's toe-off, not a landing.
     # The toe-off jerk also falls in the middle of a fast push-off rotation, a landing does not.
@@ -360,7 +442,12 @@ def detect_segment_gyro(
     _signed, to_s, strength = _push_off_peaks(ic_s, rate, sampling_rate_hz, params)
     typical = float(np.median(strength[strength > 0])) if np.any(strength > 0) else 0.0
     to_s[strength < 0.3 * typical] = np.nan
-    return _gate(ic_s, to_s, params, "segment-gyro")
+    events = _gate(ic_s, to_s, params, "segment-gyro")
+    # A walking foot that never rests flat in stance (tiptoe walking can keep rotating)
+    # leaves the foot-flat segmentation with few contacts: keep the impact-based ones then.
+    if walking is not None and walking.ic_s.size >= 0.5 * events.ic_s.size:
+        return walking
+    return events
 
 
 def detect_segment_acc(

@@ -190,6 +190,7 @@ def uniform_segments(
     sampling_rate_hz: float,
     gap_factor: float = 2.5,
     min_duration_s: float = 1.0,
+    bridge_s: float = 0.0,
 ) -> list[Segment]:
     """Split a signal at its gaps and resample each part onto a uniform grid.
 
@@ -206,6 +207,10 @@ def uniform_segments(
         :func:`find_gaps`).
     min_duration_s : float, optional
         Parts shorter than this (first to last sample), in s, are dropped.
+    bridge_s : float, optional
+        Gaps no longer than this, in s, do not split the signal: the few samples lost there
+        are interpolated like the rest (a lost BLE packet of one to five samples). Longer
+        gaps are never bridged. Default 0: every gap splits.
 
     Returns
     -------
@@ -247,7 +252,10 @@ def uniform_segments(
             f"at index {i + 1}"
         )
 
-    bounds = [0] + [gap.index + 1 for gap in find_gaps(time, gap_factor=gap_factor)]
+    if not bridge_s >= 0:
+        raise UsageError(f"expected bridge_s >= 0, found {bridge_s}")
+    splits = [g for g in find_gaps(time, gap_factor=gap_factor) if g.duration_s > bridge_s]
+    bounds = [0] + [gap.index + 1 for gap in splits]
     bounds.append(time.shape[0])
     step_s = 1.0 / sampling_rate_hz
     segments = []
