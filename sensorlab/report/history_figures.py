@@ -339,7 +339,7 @@ def progress_figure(progress: Sequence[DrillProgress]) -> Figure:
                 [w.metric_median for w in weeks],
                 color=colour,
                 marker="o",
-                ms=5,
+                ms=5 if len(all_x) <= 16 else 3,
                 lw=1.8,
                 zorder=4,
             )
@@ -349,10 +349,10 @@ def progress_figure(progress: Sequence[DrillProgress]) -> Figure:
                 [w.metric_best for w in weeks],
                 ls="none",
                 marker="o",
-                ms=6,
+                ms=6 if len(all_x) <= 16 else 4,
                 markerfacecolor="none",
                 markeredgecolor=colour,
-                markeredgewidth=1.2,
+                markeredgewidth=1.2 if len(all_x) <= 16 else 0.8,
                 zorder=3,
             )
             best.set_gid(f"best-{p.athlete}")

@@ -104,6 +104,19 @@ def _num(value: float | None, fmt: str = ".0f") -> str:
     return "–" if value is None else format(value, fmt)
 
 
+def _metric_text(metric: str, value: float | None) -> str:
+    """E.g. ``"contact time 152 ms"`` or ``"flight/contact 1.62"``."""
+    from sensorlab.history.progress import METRIC_NAMES
+
+    name, unit = METRIC_NAMES.get(metric, (metric, ""))
+    if value is None:
+        return f"{name} not measured"
+    text = _num(
+        value, ".2f" if metric == "flight_contact_ratio" else ".3g" if unit == "%" else ".0f"
+    )
+    return f"{name} {text}" + (f" {unit}" if unit else "")
+
+
 def _verdict_cell(met: bool | None) -> str:
     if met is None:
         return '<td class="na">–</td>'
@@ -291,7 +304,7 @@ def write_report(
                 _num(r.cadence_spm),
                 _num(r.contact_ms_median),
                 _num(r.contact_ms_best),
-                html.escape(f"{d.primary_metric} {_num(r.metric_value, '.4g')}"),
+                html.escape(_metric_text(d.primary_metric, r.metric_value)),
                 _verdict_cell(verdicts[r.id].met),
             ]
         )
