@@ -102,3 +102,19 @@ def test_demo_ends_with_a_report(tmp_path, capsys):
     assert (out / "report.html").stat().st_size > 10_000
     assert len(read_csv(out / "report-sets.csv")) == 2
     assert sorted(p.name for p in recordings.iterdir()) == ["h.csv", "t.csv"]  # untouched
+
+
+def test_readme_documents_the_history_commands_and_their_options():
+    from pathlib import Path
+
+    from sensorlab.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for command in ("compare", "progress", "report"):
+        start = readme.index(f"### `sensorlab {command} ")
+        section = readme[start : readme.find("\n### ", start + 1)]
+        for action in sub.choices[command]._actions:
+            long = [o for o in action.option_strings if o.startswith("--") and o != "--help"]
+            assert not long or long[0] in section, f"{command} {long[0]} is not in its section"
+        assert f"$ sensorlab {command}" in section  # an example with its real output
