@@ -188,6 +188,7 @@ def contact_params(drill: Drill, placement: str) -> ContactParams:
         min_interval_ms=min_interval_ms,
         has_flight=drill.has_flight,
         segment="trunk" if placement in TRUNK_PLACEMENTS else placement,
+        pattern=drill.pattern,
     )
 
 

@@ -92,6 +92,31 @@ def test_clipping_and_low_rate_are_flagged():
     assert any("low precision" in w for w in slow.quality.warnings)
 
 
+@pytest.mark.parametrize("drill", ["run", "walk"])
+def test_low_rate_shank_is_segmented_stride_by_stride(drill):
+    # at 30 Hz the shank's landing impact falls between samples: every stride is still found
+    s = sim(drill=drill, placement="shank", sampling_rate_hz=30.0, duration_s=15.0, seed=3)
+    result = analyze_recording(s.recording)
+    truth = right_truth(s)
+    ic = np.array([c.ic_s for c in result.contacts])
+    nearest_ms = 1000 * np.min(np.abs(ic[:, None] - truth["ic_s"].to_numpy()[None, :]), axis=0)
+    assert np.mean(nearest_ms < 100) >= 0.95
+    assert len(ic) <= len(truth)
+    assert result.quality.low_precision
+
+
+def test_dropouts_of_a_few_samples_do_not_split_a_set():
+    s = sim(drill="walk", sampling_rate_hz=100.0, duration_s=15.0)
+    rec = s.recording
+    # drop 3 samples out of every 40 (30 ms holes, 7.5 % of the data)
+    keep = (np.arange(rec.time_s.size) % 40) >= 3
+    holed = Recording(rec.time_s[keep], rec.acc_ms2[keep], rec.gyr_dps[keep], rec.metadata)
+    result = analyze_recording(holed)
+    assert len(result.sets) == 1
+    assert any("short dropout" in w for w in result.quality.warnings)
+    assert result.summary.contacts >= 0.8 * len(right_truth(s))
+
+
 def test_standing_still_gives_no_set():
     rng = np.random.default_rng(0)
     t = np.arange(0, 10, 0.005)

@@ -26,6 +26,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -56,6 +57,8 @@ class ContactParams:
         Whether the drill has a flight phase (False for walking drills: double support).
     segment : {"foot", "shank", "trunk"}
         Body segment the sensor is on.
+    pattern : {"alternating", "skip", "unilateral", "walking"}
+        Contact pattern of the drill (see the drill catalogue).
     """
 
     min_contact_ms: float = 70.0
@@ -63,6 +66,7 @@ class ContactParams:
     min_interval_ms: float = 150.0
     has_flight: bool = True
     segment: str = "foot"
+    pattern: str = "alternating"
 
 
 @dataclass(frozen=True)
@@ -268,6 +272,10 @@ def _push_off_peaks(
     return signed, to_s, strength
 
 
+STRIDE_METHOD_BELOW_HZ = 50.0
+"""Below this rate a shank's landing impact is not sampled (it lasts 10-20 ms): alternating
+and walking drills are then segmented stride by stride from the shank's swing."""
+
 FOOT_FLAT_DPS = 50.0
 """Sagittal rate below which a walking foot counts as resting flat, in deg/s."""
 
@@ -371,6 +379,46 @@ def _segment_gyro_walking(
     return _gate(np.asarray(ic), np.asarray(to), params, "segment-gyro")
 
 
+def _segment_gyro_strides(
+    rate: FloatArray, sampling_rate_hz: float, params: ContactParams
+) -> ContactEvents:
+    """One contact per stride between the shank's mid-swing peaks (Aminian et al. 2002).
+
+    The shank swings forward fastest at mid-swing, the largest extreme of its sagittal rate.
+    Between two mid-swings lies one stance: IC is the rate's minimum in the first half of
+    that interval (the shank stopping as the foot lands), TO the minimum in the second half
+    (the knee flexing as the foot leaves). Only for drills with one contact per stride.
+    """
+    hi = float(np.percentile(rate, 99))
+    lo = float(np.percentile(rate, 1))
+    signed = rate if hi >= -lo else -rate
+    top = max(hi, -lo)
+    distance = max(1, int(params.min_interval_ms * sampling_rate_hz / 1000.0))
+    swings, _ = sps.find_peaks(signed, height=0.4 * top, distance=distance, prominence=0.4 * top)
+    ic: list[float] = []
+    to: list[float] = []
+    bounds = swings.tolist()
+    if len(bounds) >= 2:
+        # the stances before the first and after the last mid-swing, one stride away
+        stride = int(np.median(np.diff(swings)))
+        if bounds[0] - stride >= 0:
+            bounds.insert(0, bounds[0] - stride)
+        if bounds[-1] + stride < signed.shape[0]:
+            bounds.append(bounds[-1] + stride)
+    for a, b in itertools.pairwise(bounds):
+        mid = (a + b) // 2
+        if mid - a < 2 or b - mid < 2:
+            continue
+        i = a + int(np.argmin(signed[a:mid]))
+        j = mid + int(np.argmin(signed[mid:b]))
+        edge = a not in swings or b not in swings
+        if edge and max(signed[i], signed[j]) > -0.1 * top:
+            continue  # standing before or after the bout: no landing or push-off there
+        ic.append(parabolic_peak(-signed, i) / sampling_rate_hz)
+        to.append(parabolic_peak(-signed, j) / sampling_rate_hz)
+    return _gate(np.asarray(ic), np.asarray(to), params, "segment-gyro")
+
+
 def detect_segment_gyro(
     acc_ms2: FloatArray,
     gyr_dps: FloatArray | None,
@@ -414,6 +462,12 @@ def detect_segment_gyro(
     if gyr_dps is None:
         raise ValueError("detect_segment_gyro needs gyr_dps")
     rate = sagittal_rate_dps(gyr_dps, sampling_rate_hz=sampling_rate_hz)
+    if (
+        sampling_rate_hz < STRIDE_METHOD_BELOW_HZ
+        and params.segment == "shank"
+        and params.pattern in ("alternating", "walking")
+    ):
+        return _segment_gyro_strides(rate, sampling_rate_hz, params)
     walking = None
     if not params.has_flight and params.segment == "foot":
         walking = _segment_gyro_walking(acc_ms2, rate, sampling_rate_hz, params)
