@@ -383,6 +383,74 @@ def _offset_s(stamp: datetime) -> int | None:
     return None if offset is None else int(offset.total_seconds())
 
 
+@dataclass(frozen=True)
+class _Analysed:
+    """What the index keeps of one analysed file (small and picklable)."""
+
+    metadata: dict[str, str]
+    t0_s: float
+    analysis: RecordingAnalysis
+
+
+@dataclass(frozen=True)
+class _GroupResult:
+    """Analyses (or one-line errors) of a group of files, and the pair's key if paired."""
+
+    ok: dict[str, _Analysed]
+    errors: dict[str, str]
+    group_key: str | None
+
+
+def _analyse_group(root: Path, group: list[str]) -> _GroupResult:
+    """Read and analyse one group of library files (a single file or a left/right pair).
+
+    A module-level function of picklable input and output, so that a process pool can run
+    it; the index itself is only written by the process that owns the connection.
+    """
+    from sensorlab.analysis import analyze_many
+    from sensorlab.io import read_recording
+
+    recordings: dict[str, Recording] = {}
+    errors: dict[str, str] = {}
+    for rel in group:
+        try:
+            recordings[rel] = read_recording(root / rel)
+        except SensorlabError as exc:
+            errors[rel] = exc.one_line()
+    readable = [rel for rel in group if rel in recordings]
+    analyses: dict[str, RecordingAnalysis] = {}
+    if len(readable) == 2:
+        try:
+            pair = analyze_many([recordings[rel] for rel in readable])
+            analyses = dict(zip(readable, pair, strict=True))
+        except SensorlabError:
+            analyses = {}  # analysed one by one below, to blame the right file
+    for rel in readable:
+        if rel not in analyses:
+            try:
+                analyses[rel] = analyze_many([recordings[rel]])[0]
+            except SensorlabError as exc:
+                errors[rel] = exc.one_line()
+    group_key = None
+    results = list(analyses.values())
+    if (
+        len(results) == 2
+        and {a.side for a in results} == {"left", "right"}
+        and results[0].drill.id == results[1].drill.id
+    ):
+        meta = recordings[readable[0]].metadata
+        group_key = f"{meta.get('athlete') or UNKNOWN_ATHLETE}/{meta.get('session')}"
+    ok = {
+        rel: _Analysed(
+            dict(recordings[rel].metadata),
+            float(recordings[rel].time_s[0]) if recordings[rel].n_samples else 0.0,
+            a,
+        )
+        for rel, a in analyses.items()
+    }
+    return _GroupResult(ok, errors, group_key)
+
+
 class IndexUnusableError(UsageError):
     """The index file is not a usable index (corrupt, or another schema): it can be rebuilt."""
 
@@ -518,7 +586,8 @@ class Library:
             1 for rel in found if rel not in todo and rel in stored and stored[rel][4] == "error"
         )
         for group in groups:
-            self._index_group(group, todo, found, analysis_version, report)
+            result = _analyse_group(self.root, group)
+            self._store_group(group, result, todo, found, analysis_version, report)
         return report
 
     def _groups(self, todo: dict[str, str], found: dict[str, os.stat_result]) -> list[list[str]]:
@@ -559,60 +628,31 @@ class Library:
                 groups.extend([m] for m in members)
         return sorted(groups)
 
-    def _index_group(
+    def _store_group(
         self,
         group: list[str],
+        result: _GroupResult,
         todo: dict[str, str],
         found: dict[str, os.stat_result],
         analysis_version: str,
         report: UpdateReport,
     ) -> None:
-        from sensorlab.analysis import analyze_many
-        from sensorlab.io import read_recording
-
-        recordings: dict[str, Recording] = {}
-        errors: dict[str, str] = {}
-        for rel in group:
-            try:
-                recordings[rel] = read_recording(self.root / rel)
-            except SensorlabError as exc:
-                errors[rel] = exc.one_line()
-        readable = [rel for rel in group if rel in recordings]
-        analyses: dict[str, RecordingAnalysis] = {}
-        if len(readable) == 2:
-            try:
-                pair = analyze_many([recordings[rel] for rel in readable])
-                analyses = dict(zip(readable, pair, strict=True))
-            except SensorlabError:
-                analyses = {}  # analysed one by one below, to blame the right file
-        for rel in readable:
-            if rel not in analyses:
-                try:
-                    analyses[rel] = analyze_many([recordings[rel]])[0]
-                except SensorlabError as exc:
-                    errors[rel] = exc.one_line()
-        group_key = None
-        pair_results = list(analyses.values())
-        if (
-            len(pair_results) == 2
-            and {a.side for a in pair_results} == {"left", "right"}
-            and pair_results[0].drill.id == pair_results[1].drill.id
-        ):
-            meta = recordings[readable[0]].metadata
-            group_key = f"{meta.get('athlete') or UNKNOWN_ATHLETE}/{meta.get('session')}"
+        """Write one analysed group, one transaction per file."""
         for rel in group:
             st = found[rel]
             with self._transaction() as db:
                 db.execute("DELETE FROM files WHERE path = ?", (rel,))
-                if rel in errors:
-                    self._insert_file(db, rel, st, todo[rel], analysis_version, errors[rel], None)
-                    report.new_errors.append(FileError(rel, errors[rel]))
+                if rel in result.errors:
+                    error = result.errors[rel]
+                    self._insert_file(db, rel, st, todo[rel], analysis_version, error, None)
+                    report.new_errors.append(FileError(rel, error))
                     continue
-                rec, analysis = recordings[rel], analyses[rel]
-                self._insert_file(db, rel, st, todo[rel], analysis_version, None, rec, group_key)
-                self._insert_sets(
-                    db, rel, rec, analysis, st.st_mtime_ns / 1e9, group_key or rel, analysis_version
+                done = result.ok[rel]
+                key = result.group_key
+                self._insert_file(
+                    db, rel, st, todo[rel], analysis_version, None, done.metadata, key
                 )
+                self._insert_sets(db, rel, done, st.st_mtime_ns / 1e9, key or rel, analysis_version)
             report.analysed.append(rel)
 
     @staticmethod
@@ -623,10 +663,10 @@ class Library:
         digest: str,
         analysis_version: str,
         error: str | None,
-        recording: Recording | None,
+        metadata: dict[str, str] | None,
         group_key: str | None = None,
     ) -> None:
-        meta = {} if recording is None else dict(recording.metadata)
+        meta = metadata or {}
         db.execute(
             "INSERT INTO files (path, size_bytes, mtime_ns, sha256, analysis_version, status, "
             "error, athlete, session, group_key, indexed_at_utc) "
@@ -639,7 +679,7 @@ class Library:
                 analysis_version,
                 "error" if error else "ok",
                 error,
-                meta.get("athlete") or (None if recording is None else UNKNOWN_ATHLETE),
+                meta.get("athlete") or (None if metadata is None else UNKNOWN_ATHLETE),
                 meta.get("session"),
                 group_key,
                 datetime.now(UTC).isoformat(timespec="seconds"),
@@ -650,15 +690,15 @@ class Library:
     def _insert_sets(
         db: sqlite3.Connection,
         rel: str,
-        recording: Recording,
-        analysis: RecordingAnalysis,
+        done: _Analysed,
         mtime_s: float,
         group_key: str,
         analysis_version: str,
     ) -> None:
-        meta = recording.metadata
+        meta = done.metadata
+        analysis = done.analysis
         start, source = _start_time(meta, mtime_s)
-        t0_s = float(recording.time_s[0]) if recording.n_samples else 0.0
+        t0_s = done.t0_s
         athlete = meta.get("athlete") or UNKNOWN_ATHLETE
         for s in analysis.sets:
             stamp = start + timedelta(seconds=s.start_s - t0_s)
