@@ -16,12 +16,12 @@ from sensorlab.profiles.model import Write
 SPEED = {
     "polar-verity-sense": 8.0,
     "polar-h10": 8.0,
-    "witmotion-wt901ble": 4.0,
+    "witmotion-wt901ble": 5.0,
     "diy-footpod": 8.0,
     "movesense": 8.0,
-    "metamotion-bmi160": 4.0,
-    "metamotion-bmi270": 4.0,
-    "nordic-thingy52": 4.0,
+    "metamotion-bmi160": 5.0,
+    "metamotion-bmi270": 5.0,
+    "nordic-thingy52": 5.0,
 }
 
 

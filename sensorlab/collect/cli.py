@@ -209,7 +209,13 @@ def _cmd_record(args: argparse.Namespace) -> int:
         setups.append(DeviceSetup(transport, profile, params, path, meta, label=label))
 
     # with --simulate and no --duration, the end of the simulated drill stops the recording
-    return asyncio.run(_record(setups, args, placement, args.duration, emulators))
+    try:
+        return asyncio.run(_record(setups, args, placement, args.duration, emulators))
+    except asyncio.CancelledError:
+        raise DeviceError(
+            "stopped by a second Ctrl-C before the device's stop script finished",
+            hint="the file holds every sample written so far",
+        ) from None
 
 
 def _transport(
@@ -260,8 +266,16 @@ async def _record(
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    main_task = asyncio.current_task()
+
+    def on_signal() -> None:
+        # the first Ctrl-C stops cleanly (stop script, file closed); a second one cancels
+        if stop.is_set() and main_task is not None:
+            main_task.cancel()
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal)
 
     async def end_of_simulation() -> None:
         for device in emulators:
