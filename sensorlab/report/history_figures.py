@@ -177,12 +177,13 @@ def compare_figure(comparison: Comparison) -> Figure:
             fontweight="bold",
         )
 
-    legend = [
+    legend: list[Line2D | Patch] = [
         Line2D([], [], ls="none", marker="o", ms=4, color=BLUE, alpha=0.7, label="contact"),
         Patch(fill=False, edgecolor=BLACK, label="quartiles"),
         Line2D([], [], color=BLACK, lw=2.4, label="median"),
-        Patch(color=BEST_SHADE, alpha=0.4, label="best set"),
     ]
+    if comparison.best is not None and n > 1:
+        legend.append(Patch(color=BEST_SHADE, alpha=0.4, label="best set"))
     if target_ct is not None:
         legend.append(target_handle)
     ax.legend(
@@ -254,7 +255,7 @@ def compare_figure(comparison: Comparison) -> Figure:
         )
     table.set_xticks(xs, [s.label for s in sets], fontsize=font, rotation=90 if rotate else 0)
     for k, tick in enumerate(table.get_xticklabels()):
-        if k == comparison.best:
+        if k == comparison.best and n > 1:
             tick.set_fontweight("bold")
     table.set_xlim(-0.6, n - 0.4)
     table.set_xlabel("Set")
