@@ -52,6 +52,7 @@ def run_case(drill, placement, rate_hz, seed, **kw):
 # See docs/simulated_accuracy.md for the figures of every case.
 KNOWN_WEAK = {
     ("tiptoe-walk", "foot", 100.0),
+    ("tiptoe-walk", "foot", 400.0),
     ("tiptoe-walk", "shank", 100.0),
     ("tiptoe-walk", "shank", 200.0),
     ("tiptoe-walk", "shank", 400.0),
@@ -71,6 +72,7 @@ KNOWN_WEAK = {
     ("side-run", "foot", 100.0),
     ("side-run", "foot", 200.0),
     ("side-run", "foot", 400.0),
+    ("side-run", "shank", 100.0),
     ("high-skipping", "foot", 100.0),
     ("high-skipping", "foot", 200.0),
     ("high-skipping", "foot", 400.0),
@@ -81,6 +83,7 @@ KNOWN_WEAK = {
     ("heels-to-glutes", "foot", 200.0),
     ("heels-to-glutes", "foot", 400.0),
     ("heels-to-glutes", "shank", 100.0),
+    ("multi-jumps", "shank", 200.0),
     ("one-leg-pedaling", "foot", 100.0),
     ("one-leg-pedaling", "foot", 200.0),
     ("one-leg-pedaling", "foot", 400.0),
@@ -89,6 +92,7 @@ KNOWN_WEAK = {
     ("one-leg-pedaling", "shank", 400.0),
     ("two-legged-pedaling", "foot", 100.0),
     ("two-legged-pedaling", "shank", 100.0),
+    ("back-run", "foot", 400.0),
     ("back-run", "shank", 100.0),
     ("walk", "foot", 100.0),
     ("walk", "foot", 200.0),

@@ -256,6 +256,8 @@ def _push_off_peaks(
         elif down is not None:
             votes -= 1
     signed = rate if votes >= 0 else -rate
+    curvature = np.gradient(np.gradient(signed))
+    back = max(1, round(0.08 * sampling_rate_hz))
     to_s = np.full(ic_s.shape, np.nan)
     strength = np.zeros(ic_s.shape)
     for k, (lo, hi) in enumerate(windows):
@@ -265,10 +267,13 @@ def _push_off_peaks(
         if i is None:
             continue
         strength[k] = signed[lo + i]
-        # The segment rotates fastest in plantar flexion as the toes leave the ground [1]_;
-        # against motion capture (gaitmap walking) this extreme is 14 ms before TO on
-        # average, the kink before it (a feature tuned on our simulator) 16 ms.
-        to_s[k] = parabolic_peak(signed, lo + i) / sampling_rate_hz
+        # The ground's moment on the segment vanishes at TO: the angular acceleration drops
+        # abruptly there. At a sharp push-off peak that is the peak itself; when the swing
+        # keeps the segment rotating (heels to glutes) it is the kink before the peak. No
+        # real recording of drills with flight checks this (walking has its own path).
+        a = max(lo, lo + i - back)
+        j = a + int(np.argmin(curvature[a : lo + i + 1]))
+        to_s[k] = parabolic_peak(-curvature, j) / sampling_rate_hz
     return signed, to_s, strength
 
 
@@ -491,7 +496,7 @@ def detect_segment_gyro(
         else:
             last = k
     ic_s = ic_s[keep]
-    if sampling_rate_hz >= HEEL_CONTACT_MIN_RATE_HZ:
+    if not params.has_flight and sampling_rate_hz >= HEEL_CONTACT_MIN_RATE_HZ:
         ic_s = _heel_contact(ic_s, rate, sampling_rate_hz, window_ms=HEEL_CONTACT_WINDOW_MS)
     _signed, to_s, strength = _push_off_peaks(ic_s, rate, sampling_rate_hz, params)
     typical = float(np.median(strength[strength > 0])) if np.any(strength > 0) else 0.0
