@@ -133,7 +133,7 @@ def _wait_for_samples(child, at_least):
 
 def test_kill_9_mid_recording_loses_no_reported_sample(tmp_path):
     out = tmp_path / "killed.csv"
-    child = _child(out, "--speed", "4")
+    child = _child(out, "--speed", "6")
     try:
         reported = _wait_for_samples(child, 1500)
         os.kill(child.pid, signal.SIGKILL)
@@ -167,7 +167,7 @@ def test_kill_9_mid_recording_loses_no_reported_sample(tmp_path):
 
 def test_ctrl_c_runs_the_stop_script_and_closes_the_file(tmp_path):
     out = tmp_path / "stopped.csv"
-    child = _child(out, "--speed", "4")
+    child = _child(out, "--speed", "6")
     try:
         reported = _wait_for_samples(child, 800)
         child.send_signal(signal.SIGINT)

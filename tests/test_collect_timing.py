@@ -53,10 +53,23 @@ def test_arrival_times_use_the_nominal_rate_and_restart_after_a_long_silence():
     a = clock.time_block("acc", block(5), host_time_s=1.0)
     b = clock.time_block("acc", block(5), host_time_s=1.07)  # jitter: stays on the grid
     assert b.time_s[0] - a.time_s[-1] == pytest.approx(1 / RATE_HZ, rel=0.05)
-    c = clock.time_block("acc", block(5), host_time_s=3.0)  # 2 s silence: a gap
-    assert c.time_s[-1] == pytest.approx(3.0)
-    assert c.time_s[0] - b.time_s[-1] > 1.5
+    c = clock.time_block("acc", block(5), host_time_s=6.0)  # 5 s of silence: a new run
+    assert c.time_s[-1] == pytest.approx(6.0)
+    assert c.time_s[0] - b.time_s[-1] > 4.0
     assert clock.source == "arrival"
+
+
+def test_a_burst_after_a_host_stall_is_not_a_gap():
+    clock = SampleClock(RATE_HZ)
+    times = []
+    host = 0.0
+    for k in range(40):  # 4 samples per packet, on time: every 40 ms
+        host = 1.0 + 0.04 * k
+        times.append(clock.time_block("acc", block(4), host_time_s=host).time_s)
+    for _ in range(15):  # the host stalled 0.6 s: 15 packets arrive at once
+        times.append(clock.time_block("acc", block(4), host_time_s=host + 0.6).time_s)
+    step = np.diff(np.concatenate(times))
+    np.testing.assert_allclose(step, 1 / RATE_HZ, rtol=0.011)
 
 
 def timed(channel: str, times: list[float]) -> TimedBlock:

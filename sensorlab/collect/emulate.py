@@ -147,6 +147,9 @@ class EmulatedDevice(ABC):
         self.name = name or self.default_name
         self.notify_hook: Callable[[str, bytes], None] | None = None
         self.subscribed: set[str] = set()
+        self.malformed_every = 0
+        """Send a truncated copy of every n-th data notification before it (0: never)."""
+        self.malformed_sent = 0
         self.writes: list[bytes] = []
         """Every write received, in order."""
         self.rejected_writes: list[bytes] = []
@@ -156,6 +159,7 @@ class EmulatedDevice(ABC):
         self._origin_s: float | None = None
         self._next_index = 0
         self._rate_hz = 0.0
+        self._packets = 0
 
     # --- link side -------------------------------------------------------------------------
 
@@ -255,6 +259,10 @@ class EmulatedDevice(ABC):
                 j = min(i + per_packet, n_total)
                 gyr = None if gyr_dps is None else gyr_dps[i:j]
                 for uuid, payload in self.encode(i, acc_ms2[i:j], gyr):
+                    self._packets += 1
+                    if self.malformed_every and self._packets % self.malformed_every == 0:
+                        self.send(uuid, self.malformed(payload))
+                        self.malformed_sent += 1
                     self.send(uuid, payload)
                 self._next_index = j
                 self.sent_samples += j - i
@@ -262,6 +270,10 @@ class EmulatedDevice(ABC):
         self.finished.set()
 
     # --- family specifics -----------------------------------------------------------------
+
+    def malformed(self, payload: bytes) -> bytes:
+        """A broken version of a data notification (for tests): the first third of it."""
+        return payload[: max(1, len(payload) // 3)]
 
     @abstractmethod
     def on_write(self, uuid: str, data: bytes) -> None:
@@ -661,6 +673,10 @@ class MovesenseDevice(EmulatedDevice):
 
     def samples_per_packet(self, rate_hz: float) -> int:
         return 8
+
+    def malformed(self, payload: bytes) -> bytes:
+        """A notification of an unknown GSP type (a truncated part would join a message)."""
+        return b"\x07" + payload[1:]
 
     def encode(
         self, first_index: int, acc_ms2: FloatArray, gyr_dps: FloatArray | None

@@ -7,9 +7,10 @@ A block of samples arrives in one packet. Its sample times come from, in order o
 2. a device packet counter (``counter``: sequence number of the packet): spacing
    ``1 / nominal rate``; a counter jump of ``k`` means ``k - 1`` packets were lost, and the
    samples after it start that many packets later;
-3. host arrival time and the nominal rate: samples are spaced by ``1 / nominal rate`` and a
-   block that arrives later than the running clock allows (lost packets, a reconnection)
-   starts a new run ending at its arrival time.
+3. host arrival time and the nominal rate: samples are spaced by ``1 / nominal rate``; the
+   run follows the least delayed packets slowly (a burst after a host stall is not a gap,
+   since a BLE connection delivers late rather than never), and starts anew at a
+   reconnection or after a silence of several seconds.
 
 Device clocks and counters are mapped onto the host axis once (at the first block, and again
 after a reconnection if the device restarted its clock), so the files of two devices of one
@@ -30,8 +31,16 @@ __all__ = ["SampleClock", "TimedBlock"]
 
 _MIN_STEP_S: Final = 1e-6
 """The CSV writes microseconds: consecutive samples must be at least this far apart."""
-_DRIFT_GAIN: Final = 0.01
-"""Share of the lag behind the arrival time that arrival-timed blocks catch up per packet."""
+_DRIFT_GAIN: Final = 0.05
+"""Share of the lag floor that arrival-timed blocks catch up per packet."""
+_MAX_SHIFT: Final = 0.01
+"""Largest correction per packet, as a share of the packet's duration; it is spread over the
+packet's steps, so the spacing stays within 1 % of the nominal one."""
+_FLOOR_RISE: Final = 0.02
+"""How fast the lag floor may rise, in s per s of samples (a slower device's lag grows)."""
+_ARRIVAL_RESTART_S: Final = 3.0
+"""A packet this late (s) starts a new run at its arrival time: longer than any delivery delay
+of a live connection (the link would have timed out)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,7 @@ class _ChannelState:
     next_time_s: float | None = None
     last_counter: int | None = None
     last_block_n: int = 0
+    lag_floor_s: float = 0.0
 
 
 @dataclass
@@ -161,17 +171,26 @@ class SampleClock:
 
     def _from_arrival(self, state: _ChannelState, n: int, host_time_s: float) -> FloatArray:
         step = self.step_s
-        tolerance_s = 0.25 + 2.0 * n * step
         ks = np.arange(n, dtype=np.float64)
         start = state.next_time_s
-        if start is None or host_time_s - (start + (n - 1) * step) > tolerance_s:
-            # first block, lost packets or a reconnection: the run restarts at this arrival
+        lag_s = 0.0 if start is None else host_time_s - (start + (n - 1) * step)
+        if start is None or lag_s > _ARRIVAL_RESTART_S:
+            # first block, a reconnection, or a silence no delivery delay explains
             start = max(host_time_s - (n - 1) * step, state.last_time_s + step)
+            state.lag_floor_s = 0.0
         else:
-            # follow the device's true rate slowly (it differs from the nominal one by a
-            # fraction of a percent): move a small share of the lag, never below half a step
-            lag_s = host_time_s - (start + (n - 1) * step)
-            start = max(start + _DRIFT_GAIN * lag_s, state.last_time_s + 0.5 * step)
+            # A BLE link delivers every notification of a connection, late rather than never:
+            # a burst after a stall is not a gap. The least delayed packets show where the
+            # samples belong; follow that floor of the lag slowly (the device's true rate
+            # differs from the nominal one by a fraction of a percent).
+            block_s = n * step
+            floor = min(lag_s, state.lag_floor_s + _FLOOR_RISE * block_s)
+            state.lag_floor_s = floor
+            shift = float(np.clip(_DRIFT_GAIN * floor, -_MAX_SHIFT * block_s, _MAX_SHIFT * block_s))
+            state.lag_floor_s -= shift
+            # spread the shift over the block's steps: no step differs by more than 1 %
+            step += shift / n
+            start = max(start + shift / n, state.last_time_s + 0.5 * self.step_s)
         out: FloatArray = start + ks * step
         return out
 
