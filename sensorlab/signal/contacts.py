@@ -256,6 +256,11 @@ def _push_off_peaks(
         elif down is not None:
             votes -= 1
     signed = rate if votes >= 0 else -rate
+    if params.pattern == "skip":
+        # In a skip the rate dips before the step's small push-off, which fools the vote;
+        # the hop's push-off into the swing is the largest rotation of the cycle.
+        top_up, top_down = float(np.percentile(rate, 99.5)), -float(np.percentile(rate, 0.5))
+        signed = rate if top_up >= top_down else -rate
     curvature = np.gradient(np.gradient(signed))
     back = max(1, round(0.08 * sampling_rate_hz))
     to_s = np.full(ic_s.shape, np.nan)
@@ -276,6 +281,12 @@ def _push_off_peaks(
         to_s[k] = parabolic_peak(-curvature, j) / sampling_rate_hz
     return signed, to_s, strength
 
+
+SKIP_LIFT_OFF_JERK_RATIO = 0.5
+"""A skip's jerk weaker than this share of both neighbouring landings is a lift-off."""
+
+SKIP_MAX_FLIGHT_MS = 250.0
+"""Longest flight between the step and the hop of a skip, in ms."""
 
 STRIDE_METHOD_BELOW_HZ = 50.0
 """Below this rate a shank's landing impact is not sampled (it lasts 10-20 ms): alternating
@@ -424,6 +435,71 @@ def _segment_gyro_strides(
     return _gate(np.asarray(ic), np.asarray(to), params, "segment-gyro")
 
 
+def _skip_lift_offs(
+    acc_ms2: FloatArray, ic_s: FloatArray, sampling_rate_hz: float, params: ContactParams
+) -> tuple[FloatArray, FloatArray]:
+    """Skips: a weak jerk between two landings is the step contact's lift-off, not a landing.
+
+    The step of a skip leaves the ground with little rotation (the hop follows at once), so
+    its TO shows as a small jerk of the acceleration, well below the landings on either side
+    of it. Such a candidate is removed from the ICs and becomes the TO of the contact before.
+
+    Returns
+    -------
+    ic_s : ndarray, shape (n_kept,)
+        The landings, in s.
+    lift_off_s : ndarray, shape (n_kept,)
+        TO from a lift-off jerk for the contacts that have one, nan elsewhere, in s.
+    """
+    jerk = _impact_signal(acc_ms2, sampling_rate_hz)
+    idx = np.clip(np.round(ic_s * sampling_rate_hz - 0.5).astype(np.int64), 0, jerk.size - 1)
+    window = max(1, round(0.01 * sampling_rate_hz))
+    height = np.array(
+        [float(np.max(jerk[max(0, i - window) : i + window + 1])) for i in idx.tolist()]
+    )
+    keep = np.ones(ic_s.shape, dtype=bool)
+    lift_off = np.full(ic_s.shape, np.nan)
+    # One foot's skip cycle is a step, a short flight and a hop, then a long swing while the
+    # other foot skips: three candidates close together are step, lift-off and hop.
+    step_s = (params.max_contact_ms + SKIP_MAX_FLIGHT_MS) / 1000.0
+    breaks = np.flatnonzero(np.diff(ic_s) > step_s) + 1
+    for group in np.split(np.arange(ic_s.size), breaks):
+        if group.size == 3:
+            first, middle = int(group[0]), int(group[1])
+            duration_ms = 1000.0 * (ic_s[middle] - ic_s[first])
+            if params.min_contact_ms <= duration_ms <= params.max_contact_ms:
+                keep[middle] = False
+                lift_off[first] = ic_s[middle]
+    for k in range(1, ic_s.size - 1):
+        if not keep[k] or not keep[k + 1]:
+            continue
+        weak = height[k] < SKIP_LIFT_OFF_JERK_RATIO * min(height[k - 1], height[k + 1])
+        duration_ms = 1000.0 * (ic_s[k] - ic_s[k - 1])
+        flight_ms = 1000.0 * (ic_s[k + 1] - ic_s[k])
+        if (
+            weak
+            and keep[k - 1]
+            and params.min_contact_ms <= duration_ms <= params.max_contact_ms
+            and flight_ms <= SKIP_MAX_FLIGHT_MS
+        ):
+            keep[k] = False
+            lift_off[k - 1] = ic_s[k]
+    ic_s, lift_off = ic_s[keep], lift_off[keep]
+    # A step whose lift-off jerk was too weak to be a candidate: its hop lands soon after,
+    # and the lift-off is the largest jerk between the two
+    for k in range(ic_s.size - 1):
+        if np.isfinite(lift_off[k]) or ic_s[k + 1] - ic_s[k] > step_s:
+            continue
+        # past the landing's ringing: the step takes well over 40 % of the step-to-hop time
+        earliest_s = max(params.min_contact_ms / 1000.0, 0.4 * (ic_s[k + 1] - ic_s[k]))
+        a = int(np.ceil((ic_s[k] + earliest_s) * sampling_rate_hz))
+        b = int(np.floor((ic_s[k + 1] - 0.02) * sampling_rate_hz))
+        if b - a >= 2:
+            j = a + int(np.argmax(jerk[a:b]))
+            lift_off[k] = (j + 0.5) / sampling_rate_hz
+    return ic_s, lift_off
+
+
 def detect_segment_gyro(
     acc_ms2: FloatArray,
     gyr_dps: FloatArray | None,
@@ -479,6 +555,9 @@ def detect_segment_gyro(
     ic_s = find_impacts(
         acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms
     )
+    lift_off = np.full(ic_s.shape, np.nan)
+    if params.pattern == "skip":
+        ic_s, lift_off = _skip_lift_offs(acc_ms2, ic_s, sampling_rate_hz, params)
     # A large jerk can also come from the toe leaving the ground: a candidate that falls on
     # the push-off peak of the contact before it is that contact's toe-off, not a landing.
     # The toe-off jerk also falls in the middle of a fast push-off rotation, a landing does not.
@@ -495,12 +574,14 @@ def detect_segment_gyro(
             keep[k] = False
         else:
             last = k
-    ic_s = ic_s[keep]
+    ic_s, lift_off = ic_s[keep], lift_off[keep]
     if not params.has_flight and sampling_rate_hz >= HEEL_CONTACT_MIN_RATE_HZ:
         ic_s = _heel_contact(ic_s, rate, sampling_rate_hz, window_ms=HEEL_CONTACT_WINDOW_MS)
     _signed, to_s, strength = _push_off_peaks(ic_s, rate, sampling_rate_hz, params)
     typical = float(np.median(strength[strength > 0])) if np.any(strength > 0) else 0.0
     to_s[strength < 0.3 * typical] = np.nan
+    has_lift_off = np.isfinite(lift_off)
+    to_s[has_lift_off] = lift_off[has_lift_off]
     events = _gate(ic_s, to_s, params, "segment-gyro")
     # A walking foot that never rests flat in stance (tiptoe walking can keep rotating)
     # leaves the foot-flat segmentation with few contacts: keep the impact-based ones then.
