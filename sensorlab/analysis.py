@@ -357,6 +357,14 @@ def analyze_recording(
             ic_s, to_s, drill=the_drill, placement=place, side=the_side, set_number=number
         )
         summary = summarize(contacts, drill=the_drill, placement=place)
+        low, high = the_drill.cadence_spm_range
+        cadence = summary.cadence_spm
+        if cadence is not None and not low <= cadence <= high:
+            warnings.append(
+                f"set {number}: cadence {cadence:.0f} spm is outside the plausible "
+                f"{low:.0f}-{high:.0f} spm for {the_drill.name}: contacts were probably missed "
+                "or doubled (check --drill and --placement)"
+            )
         set_results.append(
             SetResult(
                 number, start_s, end_s, contacts, summary, _verdict(the_drill, summary, place)
@@ -408,7 +416,15 @@ def _overall_summary(sets: list[SetResult], drill: Drill, placement: str) -> Set
 def _verdict(drill: Drill, summary: SetSummary, placement: str) -> TargetVerdict:
     value = summary.metric(drill.primary_metric)
     note = ""
-    if value is None and drill.primary_metric == "symmetry_pct":
+    low, high = drill.cadence_spm_range
+    if summary.cadence_spm is not None and not low <= summary.cadence_spm <= high:
+        # contacts missed or doubled: any verdict on them would mislead
+        value = None
+        note = (
+            f"not judged: cadence {summary.cadence_spm:.0f} spm is outside the plausible "
+            f"{low:.0f}-{high:.0f} spm"
+        )
+    elif value is None and drill.primary_metric == "symmetry_pct":
         note = "symmetry needs a left and a right foot file analysed together, or a trunk sensor"
     elif value is None and drill.primary_metric == "flight_contact_ratio":
         note = "flight time is not defined for this placement and drill"

@@ -187,3 +187,25 @@ def test_left_and_right_files_of_one_session_give_symmetry():
     assert left.summary.symmetry_pct < 5.0
     assert left.target.met is True
     assert left.sets[0].summary.symmetry_pct == right.sets[0].summary.symmetry_pct
+
+
+def test_implausible_cadence_is_flagged_and_not_judged():
+    from sensorlab.analysis import _verdict
+
+    drill = get_drill("high-skipping")
+    ic = np.arange(0.0, 10.0, 0.1)  # one foot: 600 per minute, no skip is that fast
+    contacts = contact_metrics(ic, ic + 0.06, drill=drill, placement="foot", side="right")
+    summary = summarize(contacts, drill=drill, placement="foot")
+    low, high = drill.cadence_spm_range
+    assert not low <= summary.cadence_spm <= high
+    verdict = _verdict(drill, summary, "foot")
+    assert verdict.met is None
+    assert "not judged" in verdict.note
+    plausible = np.arange(0.0, 10.0, 0.6)  # one foot: 100 per minute, 200 for both feet
+    ok = summarize(
+        contact_metrics(plausible, plausible + 0.06, drill=drill, placement="foot", side="right"),
+        drill=drill,
+        placement="foot",
+    )
+    assert low <= ok.cadence_spm <= high
+    assert _verdict(drill, ok, "foot").met is not None
