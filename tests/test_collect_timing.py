@@ -48,6 +48,15 @@ def test_a_counter_jump_leaves_the_lost_packets_as_a_gap():
     assert c.time_s[0] - b.time_s[-1] == pytest.approx(9 / RATE_HZ)
 
 
+def test_a_wrapping_counter_is_not_a_restart():
+    clock = SampleClock(RATE_HZ, counter_bits=16)
+    a = clock.time_block("acc", block(4), host_time_s=1.0, counter=65535)
+    b = clock.time_block("acc", block(4), host_time_s=1.04, counter=0)
+    c = clock.time_block("acc", block(4), host_time_s=1.2, counter=3)  # 1 and 2 lost
+    assert b.time_s[0] - a.time_s[-1] == pytest.approx(1 / RATE_HZ)
+    assert c.time_s[0] - b.time_s[-1] == pytest.approx(9 / RATE_HZ)
+
+
 def test_arrival_times_use_the_nominal_rate_and_restart_after_a_long_silence():
     clock = SampleClock(RATE_HZ)
     a = clock.time_block("acc", block(5), host_time_s=1.0)

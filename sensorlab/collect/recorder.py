@@ -177,6 +177,8 @@ class DeviceRecorder:
     cadence_only : bool
         The device sends cadence and speed only (RSC footpod): the file gets
         ``time_s,cadence_spm,speed_mps,host_time_s`` rows (see :class:`CadenceWriter`).
+    counter_bits : int, optional
+        Width of the device's wrapping packet counter (``Profile.counter_bits``).
     backoff : Backoff
         Reconnection delays.
     fsync : bool
@@ -194,6 +196,7 @@ class DeviceRecorder:
     session_start_s: float
     on_rows: Callable[[Rows, DeviceStats], None] | None = None
     cadence_only: bool = False
+    counter_bits: int | None = None
     backoff: Backoff = field(default_factory=Backoff)
     fsync: bool = True
     clock: Callable[[], float] = time.monotonic
@@ -286,7 +289,7 @@ class DeviceRecorder:
                     await transport.disconnect()
 
     async def _write_loop(self, writer: RecordingWriter | CadenceWriter) -> None:
-        clock = SampleClock(self.nominal_rate_hz)
+        clock = SampleClock(self.nominal_rate_hz, counter_bits=self.counter_bits)
         rows = RowAssembler(self.has_gyro, self.nominal_rate_hz)
         data_roles = set(self.driver.data_roles)
         current: _Epoch | None = None

@@ -199,6 +199,7 @@ async def record_session(
                 session_start_s=start_s,
                 on_rows=live.on_rows,
                 cadence_only=not has_acc,
+                counter_bits=setup.profile.counter_bits,
                 backoff=backoff or Backoff(),
                 fsync=fsync,
                 clock=clock,

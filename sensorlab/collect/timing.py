@@ -82,9 +82,13 @@ class SampleClock:
     ----------
     nominal_rate_hz : float
         The rate the device was asked for, in Hz (required: never a silent default).
+    counter_bits : int, optional
+        Width of the device's packet counter, which wraps at ``2**counter_bits``.
     """
 
     nominal_rate_hz: float
+    counter_bits: int | None = None
+    """Width of the device's packet counter (it wraps at ``2**counter_bits``), if known."""
     source: str = "unknown"
     """``"device-clock"``, ``"counter"`` or ``"arrival"``: what the last block was timed by."""
     dropped_samples: int = 0
@@ -199,6 +203,8 @@ class SampleClock:
     ) -> FloatArray:
         previous, state.last_counter = state.last_counter, counter
         jump = None if previous is None else counter - previous
+        if jump is not None and self.counter_bits:
+            jump %= 1 << self.counter_bits  # the counter wrapped
         if jump is None or jump < 1 or state.next_time_s is None:
             # first packet, reconnection or a counter that wrapped or restarted
             times = self._from_arrival(_ChannelState(state.last_time_s), n, host_time_s)
