@@ -141,3 +141,23 @@ def test_an_existing_recording_is_never_overwritten(tmp_path):
     with pytest.raises(RecordingError, match="existing"):
         asyncio.run(record(FakeTransport(packets(0, 3)), path))
     assert path.read_text() == "keep me"
+
+
+def test_a_write_failure_stops_the_recording_with_the_error(tmp_path, monkeypatch):
+    from sensorlab.io.csv_format import RecordingWriter
+
+    calls = {"n": 0}
+    real_append = RecordingWriter.append
+
+    def failing_append(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RecordingError("cannot write the file: No space left on device", path=self.path)
+        return real_append(self, *args, **kwargs)
+
+    monkeypatch.setattr(RecordingWriter, "append", failing_append)
+    transport = FakeTransport(packets(0, 2000))  # would stream for a long time
+    with pytest.raises(RecordingError, match="No space left"):
+        asyncio.run(record(transport, tmp_path / "rec.csv"))
+    assert len(transport.sent) < 2000  # stopped early, not after the whole stream
+    assert not transport.is_connected

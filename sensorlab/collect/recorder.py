@@ -235,6 +235,13 @@ class DeviceRecorder:
                 fsync=self.fsync,
             )
         write_task = asyncio.create_task(self._write_loop(writer))
+
+        def stop_if_writing_failed(task: asyncio.Task[None]) -> None:
+            # a full disk must stop the recording, not let the queue grow unnoticed
+            if not task.cancelled() and task.exception() is not None:
+                stop.set()
+
+        write_task.add_done_callback(stop_if_writing_failed)
         try:
             await self._connection_loop(stop)
         finally:
