@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import signal as sps
 
 FloatArray = NDArray[np.float64]
+
+
+@lru_cache(maxsize=64)
+def _butter_sos(order: int, normalized_cutoff: float, btype: str) -> FloatArray:
+    """Second-order sections of a Butterworth design, cached.
+
+    The design costs more than filtering a short bout, and the same few designs recur for
+    every file.
+    """
+    return np.asarray(sps.butter(order, normalized_cutoff, btype=btype, output="sos"))
 
 
 def lowpass(
@@ -33,7 +45,7 @@ def lowpass(
     nyquist_hz = sampling_rate_hz / 2.0
     if cutoff_hz >= 0.95 * nyquist_hz or x.shape[0] < 3 * (order + 1):
         return np.array(x, dtype=np.float64, copy=True)
-    sos = sps.butter(order, cutoff_hz / nyquist_hz, btype="low", output="sos")
+    sos = _butter_sos(order, cutoff_hz / nyquist_hz, "low").copy()
     return np.asarray(sps.sosfiltfilt(sos, x, axis=0), dtype=np.float64)
 
 
@@ -60,7 +72,7 @@ def highpass(
     """
     if x.shape[0] < 3 * (order + 1):
         return np.asarray(x - np.mean(x, axis=0), dtype=np.float64)
-    sos = sps.butter(order, cutoff_hz / (sampling_rate_hz / 2.0), btype="high", output="sos")
+    sos = _butter_sos(order, cutoff_hz / (sampling_rate_hz / 2.0), "high").copy()
     return np.asarray(sps.sosfiltfilt(sos, x, axis=0), dtype=np.float64)
 
 
