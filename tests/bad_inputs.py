@@ -78,6 +78,13 @@ BAD_INPUTS: list[tuple[str, bytes, str, int | None, int | None]] = [
         1,
         None,
     ),
+    (
+        "cadence-only",
+        b"time_s,cadence_spm,speed_mps,host_time_s\n0,170,3.1,0\n1,172,3.2,1\n",
+        "found a cadence-only recording (cadence_spm: a Running Speed and Cadence footpod)",
+        1,
+        None,
+    ),
     # 5. unknown unit suffix
     (
         "unknown-acc-unit",

@@ -386,6 +386,14 @@ def _parse_header(
         axis_columns[sensor][axis] = (index, unit)
 
     acc = axis_columns["acc"]
+    if not acc and "cadence_spm" in seen:
+        raise RecordingError(
+            "expected acceleration columns, found a cadence-only recording (cadence_spm: a "
+            "Running Speed and Cadence footpod): contacts and contact time need a device that "
+            "streams raw acceleration (see 'sensorlab profiles list')",
+            path=path,
+            line=line_no,
+        )
     if not acc:
         expected = " or ".join(
             ", ".join(f"acc_{a}_{u}" for a in units.AXES) for u in units.ACC_UNITS
