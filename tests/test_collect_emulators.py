@@ -19,8 +19,8 @@ SPEED = {
     "witmotion-wt901ble": 3.0,
     "diy-footpod": 8.0,
     "movesense": 8.0,
-    "metamotion-bmi160": 4.0,
-    "metamotion-bmi270": 4.0,
+    "metamotion-bmi160": 2.0,
+    "metamotion-bmi270": 2.0,
     "nordic-thingy52": 3.0,
 }
 
