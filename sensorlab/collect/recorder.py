@@ -33,7 +33,7 @@ from sensorlab.collect.rows import RowAssembler, Rows
 from sensorlab.collect.timing import SampleClock
 from sensorlab.collect.transport import Transport
 from sensorlab.errors import DecodeError, DeviceError, RecordingError
-from sensorlab.io.csv_format import RecordingWriter
+from sensorlab.io.csv_format import RecordingWriter, create_new
 from sensorlab.profiles.model import SampleBlock, StreamDecoder
 
 __all__ = [
@@ -424,16 +424,7 @@ class CadenceWriter:
             "# measures: cadence, speed (no acceleration: no contacts)",
             ",".join(self.COLUMNS),
         ]
-        try:
-            self._fh: Any = self.path.open("x", encoding="utf-8")
-        except FileExistsError as exc:
-            raise RecordingError(
-                "expected a new file, found an existing one",
-                path=self.path,
-                hint="a recording is never overwritten; choose another name",
-            ) from exc
-        except OSError as exc:
-            raise RecordingError(f"cannot create the file: {exc.strerror}", path=self.path) from exc
+        self._fh = create_new(self.path)
         self._write("\n".join(lines) + "\n")
 
     def append(
@@ -445,7 +436,7 @@ class CadenceWriter:
 
     def _write(self, text: str) -> None:
         try:
-            self._fh.write(text)
+            self._fh.write(text.encode("utf-8"))
             self._fh.flush()
             if self._fsync:
                 os.fsync(self._fh.fileno())

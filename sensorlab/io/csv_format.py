@@ -1054,6 +1054,26 @@ def _render_column(
     out[:, n_digits + 1] = np.where(trailing_zero, 0, ord(".")) if strip else ord(".")
 
 
+def create_new(path: Path) -> BinaryIO:
+    """Create ``path`` for binary writing; an existing file is never opened or overwritten.
+
+    Raises
+    ------
+    RecordingError
+        If the file exists or cannot be created (one line, with the path).
+    """
+    try:
+        return path.open("xb")
+    except FileExistsError as exc:
+        raise RecordingError(
+            "expected a new file, found an existing one",
+            path=path,
+            hint="a recording is never overwritten; choose another name",
+        ) from exc
+    except OSError as exc:
+        raise RecordingError(f"cannot create the file: {exc.strerror or exc}", path=path) from exc
+
+
 class RecordingWriter:
     """Append rows to a new recording file as they arrive (the live collector's writer).
 
@@ -1098,18 +1118,7 @@ class RecordingWriter:
         self._last_time_s = -np.inf
         self._names = _header(has_gyro, self.extra_columns)
         head = _preamble(metadata, has_gyro, self.extra_columns, self.path)
-        try:
-            self._fh: BinaryIO | None = self.path.open("xb")
-        except FileExistsError as exc:
-            raise RecordingError(
-                "expected a new file, found an existing one",
-                path=self.path,
-                hint="a recording is never overwritten; choose another name",
-            ) from exc
-        except OSError as exc:
-            raise RecordingError(
-                f"cannot create the file: {exc.strerror or exc}", path=self.path
-            ) from exc
+        self._fh: BinaryIO | None = create_new(self.path)
         self._write(head)
 
     def append(
