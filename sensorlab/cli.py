@@ -38,7 +38,8 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def _positive_float(text: str) -> float:
+def positive_float(text: str) -> float:
+    """Argparse type: a number above 0 (one-line error otherwise)."""
     try:
         value = float(text)
     except ValueError:
@@ -122,24 +123,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--side", choices=SIDES, default="right")
     p.add_argument(
         "--rate",
-        type=_positive_float,
+        type=positive_float,
         default=400.0,
         help="sampling rate in Hz, 25-1600 (default: %(default)s)",
     )
     p.add_argument(
         "--duration",
-        type=_positive_float,
+        type=positive_float,
         default=20.0,
         help="active time per set in s (default: %(default)s)",
     )
     p.add_argument(
         "--cadence",
-        type=_positive_float,
+        type=positive_float,
         help="cadence in steps/min (default: the drill's typical)",
     )
     p.add_argument(
         "--contact-ms",
-        type=_positive_float,
+        type=positive_float,
         help="contact time in ms (default: the drill's typical)",
     )
     p.add_argument(
@@ -151,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mounting", choices=("random", "aligned"), default="random")
     p.add_argument(
         "--acc-range-g",
-        type=_positive_float,
+        type=positive_float,
         default=16.0,
         help="accelerometer range in g (default: %(default)s)",
     )
@@ -235,20 +236,31 @@ def _write_steps_csv(results: Sequence[Any], path: str) -> None:
                 )
 
 
-def _cmd_analyze(args: argparse.Namespace) -> int:
+def read_and_analyze(args: argparse.Namespace) -> tuple[list[Any], list[Any]]:
+    """Read ``args.recordings`` and analyse them with the options of ``_add_analysis_options``.
+
+    Returns the recordings and their analyses (``sensorlab.analysis.RecordingAnalysis``),
+    in the order given.
+    """
     from sensorlab.analysis import analyze_many
     from sensorlab.io import read_recording
-    from sensorlab.report.text import analysis_text
 
     recordings = [read_recording(p, allow_gaps=args.allow_gaps) for p in args.recordings]
     results = analyze_many(
         recordings,
         drill=args.drill,
         placement=args.placement,
-        side=args.side,
+        side=getattr(args, "side", None),
         method=args.method,
         targets_path=args.targets,
     )
+    return recordings, results
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from sensorlab.report.text import analysis_text
+
+    recordings, results = read_and_analyze(args)
     if args.steps_csv:
         _write_steps_csv(results, args.steps_csv)
     if args.plot:

@@ -17,22 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from sensorlab.cli import positive_float
 from sensorlab.errors import DeviceError, UsageError
 from sensorlab.units import PLACEMENTS, SIDES
 
 Handler = Callable[[argparse.Namespace], int]
 
 DEFAULT_FOLDER = "recordings"
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, found '{text}'") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, found '{text}'")
-    return value
 
 
 def add_commands(sub: Any) -> dict[str, Handler]:
@@ -60,10 +51,10 @@ def add_commands(sub: Any) -> dict[str, Handler]:
     p.add_argument("--set", type=int, dest="set_number", metavar="N", help="set number")
     p.add_argument("--athlete", help="athlete name or id (stored in the file)")
     p.add_argument(
-        "--rate", type=_positive, metavar="HZ", help="sampling rate (default: profile's)"
+        "--rate", type=positive_float, metavar="HZ", help="sampling rate (default: profile's)"
     )
-    p.add_argument("--range", type=_positive, metavar="G", help="accelerometer range in g")
-    p.add_argument("--duration", type=_positive, metavar="S", help="stop after S seconds")
+    p.add_argument("--range", type=positive_float, metavar="G", help="accelerometer range in g")
+    p.add_argument("--duration", type=positive_float, metavar="S", help="stop after S seconds")
     p.add_argument(
         "--out",
         metavar="CSV",
@@ -82,14 +73,16 @@ def add_commands(sub: Any) -> dict[str, Handler]:
     p.add_argument("--seed", type=int, default=0, help="with --simulate: simulation seed")
     p.add_argument(
         "--speed",
-        type=_positive,
+        type=positive_float,
         default=1.0,
         metavar="X",
         help="with --simulate: stream X times faster than real time (default: 1)",
     )
 
     s = sub.add_parser("scan", help="list nearby BLE devices that match a firmware profile")
-    s.add_argument("--timeout", type=_positive, default=8.0, metavar="S", help="scan time in s")
+    s.add_argument(
+        "--timeout", type=positive_float, default=8.0, metavar="S", help="scan time in s"
+    )
     s.add_argument("--json", action="store_true", help="print JSON")
     return {"record": _cmd_record, "scan": _cmd_scan}
 

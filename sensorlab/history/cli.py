@@ -209,18 +209,10 @@ def _cmd_progress(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from sensorlab.analysis import analyze_many
+    from sensorlab.cli import read_and_analyze
     from sensorlab.history.compare import compare_analyses, compare_text
-    from sensorlab.io import read_recording
 
-    recordings = [read_recording(p, allow_gaps=args.allow_gaps) for p in args.recordings]
-    analyses = analyze_many(
-        recordings,
-        drill=args.drill,
-        placement=args.placement,
-        method=args.method,
-        targets_path=args.targets,
-    )
+    _recordings, analyses = read_and_analyze(args)
     comparison = compare_analyses(analyses)
     if args.plot:
         from sensorlab.report.figures import save_figure
