@@ -329,7 +329,7 @@ def _heel_contact(
 
 
 def _segment_gyro_walking(
-    acc_ms2: FloatArray, rate: FloatArray, sampling_rate_hz: float, params: ContactParams
+    rate: FloatArray, sampling_rate_hz: float, params: ContactParams
 ) -> ContactEvents:
     """Walking drills: contacts around each foot-flat period of the sagittal rate.
 
@@ -551,7 +551,7 @@ def detect_segment_gyro(
         return _segment_gyro_strides(rate, sampling_rate_hz, params)
     walking = None
     if not params.has_flight and params.segment == "foot":
-        walking = _segment_gyro_walking(acc_ms2, rate, sampling_rate_hz, params)
+        walking = _segment_gyro_walking(rate, sampling_rate_hz, params)
     ic_s = find_impacts(
         acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms
     )
