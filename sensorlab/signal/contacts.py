@@ -336,8 +336,9 @@ def _segment_gyro_walking(
     A walking foot rests flat for a while in every stance (the rate near zero). The first
     strong rotation after that rest is the push-off; TO is where it has passed its peak
     and slowed by a fifth (the toes leave as the swing takes over). Before the rest, IC is
-    the rate's last crossing from the swing's sign to the push-off's: the swing rotation
-    reversing as the heel meets the ground. The push-off's sign is taken by majority.
+    the rate's first crossing from the swing's sign to the push-off's after the swing
+    lobe's extreme: the swing rotation reversing as the heel meets the ground. The
+    push-off's sign is taken by majority.
     """
     fs = sampling_rate_hz
     magnitude = np.abs(rate)
