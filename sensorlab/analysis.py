@@ -357,13 +357,11 @@ def analyze_recording(
             ic_s, to_s, drill=the_drill, placement=place, side=the_side, set_number=number
         )
         summary = summarize(contacts, drill=the_drill, placement=place)
-        low, high = the_drill.cadence_spm_range
-        cadence = summary.cadence_spm
-        if cadence is not None and not low <= cadence <= high:
+        implausible = _implausible_cadence(the_drill, summary)
+        if implausible:
             warnings.append(
-                f"set {number}: cadence {cadence:.0f} spm is outside the plausible "
-                f"{low:.0f}-{high:.0f} spm for {the_drill.name}: contacts were probably missed "
-                "or doubled (check --drill and --placement)"
+                f"set {number}: {implausible} for {the_drill.name}: contacts were probably "
+                "missed or doubled (check --drill and --placement)"
             )
         set_results.append(
             SetResult(
@@ -413,17 +411,23 @@ def _overall_summary(sets: list[SetResult], drill: Drill, placement: str) -> Set
     return overall
 
 
+def _implausible_cadence(drill: Drill, summary: SetSummary) -> str:
+    """Why the set's cadence cannot be the drill's ("" when it is within the plausible range)."""
+    low, high = drill.cadence_spm_range
+    cadence = summary.cadence_spm
+    if cadence is None or low <= cadence <= high:
+        return ""
+    return f"cadence {cadence:.0f} spm is outside the plausible {low:.0f}-{high:.0f} spm"
+
+
 def _verdict(drill: Drill, summary: SetSummary, placement: str) -> TargetVerdict:
     value = summary.metric(drill.primary_metric)
     note = ""
-    low, high = drill.cadence_spm_range
-    if summary.cadence_spm is not None and not low <= summary.cadence_spm <= high:
+    implausible = _implausible_cadence(drill, summary)
+    if implausible:
         # contacts missed or doubled: any verdict on them would mislead
         value = None
-        note = (
-            f"not judged: cadence {summary.cadence_spm:.0f} spm is outside the plausible "
-            f"{low:.0f}-{high:.0f} spm"
-        )
+        note = f"not judged: {implausible}"
     elif value is None and drill.primary_metric == "symmetry_pct":
         note = "symmetry needs a left and a right foot file analysed together, or a trunk sensor"
     elif value is None and drill.primary_metric == "flight_contact_ratio":
