@@ -29,7 +29,8 @@ from sensorlab.errors import UsageError, check_option
 from sensorlab.metrics import TRUNK_PLACEMENTS, Contact, SetSummary, contact_metrics, summarize
 from sensorlab.recording import Recording
 from sensorlab.signal.activity import ActivityParams, active_runs, merge_runs_s
-from sensorlab.signal.contacts import DETECTORS, ContactParams, choose_method
+from sensorlab.signal.contacts import DETECTORS, choose_method
+from sensorlab.signal.events import ContactParams
 from sensorlab.signal.resample import find_gaps, uniform_segments
 from sensorlab.units import G_MS2, LOW_PRECISION_RATE_HZ, PLACEMENTS, SIDES
 

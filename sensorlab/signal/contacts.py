@@ -5,7 +5,8 @@ Every detector has the same signature::
     detect(acc_ms2, gyr_dps, *, sampling_rate_hz, params) -> ContactEvents
 
 over one uniformly sampled, gap-free stretch of an active bout, in the sensor's own axes
-(mount-anywhere: the features are norms, or projections on axes found from the data).
+(types in :mod:`sensorlab.signal.events`; trunk detectors in :mod:`sensorlab.signal.trunk`;
+mount-anywhere: the features are norms, or projections on axes found from the data).
 Detectors segment contact by contact; none assumes one contact per stride, so the step and
 the hop of a skip, and the repeated contacts of one-leg drills, are all found.
 
@@ -17,9 +18,6 @@ References
    gait measured by an ambulatory system using miniature gyroscopes. J Biomech 35:689-699.
 .. [3] Lee JB, Mellifont RB, Burkett BJ (2010). The use of a single inertial sensor to identify
    stride, step, and stance durations of running gait. J Sci Med Sport 13:270-273.
-.. [4] McCamley J, Donati M, Grimpampi E, Mazzà C (2012). An enhanced estimate of initial
-   contact and final contact instants of time using lower trunk inertial sensor data.
-   Gait Posture 36:316-318.
 .. [5] Purcell B, Channells J, James D, Barrett R (2006). Use of accelerometers for detecting
    foot-ground contact time during running. Proc SPIE 6036.
 """
@@ -27,75 +25,18 @@ References
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import ndimage
 from scipy import signal as sps
 
+from sensorlab.signal.events import ContactEvents, ContactParams, Detector, gate_contacts
 from sensorlab.signal.filters import lowpass, parabolic_peak
-from sensorlab.signal.orientation import principal_axis, vertical_component
-from sensorlab.units import G_MS2
+from sensorlab.signal.orientation import principal_axis
+from sensorlab.signal.trunk import detect_trunk
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class ContactParams:
-    """Plausibility bounds of the contacts a detector may report.
-
-    Attributes
-    ----------
-    min_contact_ms, max_contact_ms : float
-        Contact times outside this range are rejected, in ms.
-    min_interval_ms : float
-        Shortest time between two initial contacts seen by this sensor, in ms.
-    has_flight : bool
-        Whether the drill has a flight phase (False for walking drills: double support).
-    segment : {"foot", "shank", "trunk"}
-        Body segment the sensor is on.
-    pattern : {"alternating", "skip", "unilateral", "walking"}
-        Contact pattern of the drill (see the drill catalogue).
-    """
-
-    min_contact_ms: float = 70.0
-    max_contact_ms: float = 1500.0
-    min_interval_ms: float = 150.0
-    has_flight: bool = True
-    segment: str = "foot"
-    pattern: str = "alternating"
-
-
-@dataclass(frozen=True)
-class ContactEvents:
-    """Contacts found in one uniformly sampled stretch.
-
-    Attributes
-    ----------
-    ic_s, to_s : ndarray, shape (n_contacts,)
-        Initial contact and toe-off times in s from the first sample of the stretch
-        (sub-sample precision), ``ic_s < to_s``, contacts in time order and not overlapping.
-    method : str
-        Name of the detector.
-    rejected : int
-        Candidate contacts dropped by the plausibility gates.
-    """
-
-    ic_s: FloatArray
-    to_s: FloatArray
-    method: str
-    rejected: int = 0
-
-    @property
-    def contact_ms(self) -> FloatArray:
-        """Contact times in ms, shape (n_contacts,)."""
-        return (self.to_s - self.ic_s) * 1000.0
-
-
-Detector = Callable[..., ContactEvents]
 
 
 def _impact_signal(acc_ms2: FloatArray, sampling_rate_hz: float) -> FloatArray:
@@ -205,18 +146,6 @@ def _contact_windows(
         hi = min(hi, end_s)
         windows.append((int(np.ceil(lo * sampling_rate_hz)), int(np.floor(hi * sampling_rate_hz))))
     return windows
-
-
-def _gate(ic_s: FloatArray, to_s: FloatArray, params: ContactParams, method: str) -> ContactEvents:
-    """Keep contacts whose duration is plausible and that do not overlap."""
-    contact_ms = (to_s - ic_s) * 1000.0
-    ok = (
-        np.isfinite(to_s)
-        & (contact_ms >= params.min_contact_ms)
-        & (contact_ms <= params.max_contact_ms)
-    )
-    ic_kept, to_kept = ic_s[ok], to_s[ok]
-    return ContactEvents(ic_kept, to_kept, method, rejected=int(np.count_nonzero(~ok)))
 
 
 def _first_prominent_peak(x: FloatArray, fraction: float) -> int | None:
@@ -393,7 +322,7 @@ def _segment_gyro_walking(
         x0, x1 = float(signed[j - 1]), float(signed[j])
         ic.append(((j - 1) + x0 / (x0 - x1)) / fs)
         to.append(to_sample / fs)
-    return _gate(np.asarray(ic), np.asarray(to), params, "segment-gyro")
+    return gate_contacts(np.asarray(ic), np.asarray(to), params, "segment-gyro")
 
 
 def _segment_gyro_strides(
@@ -433,7 +362,7 @@ def _segment_gyro_strides(
             continue  # standing before or after the bout: no landing or push-off there
         ic.append(parabolic_peak(-signed, i) / sampling_rate_hz)
         to.append(parabolic_peak(-signed, j) / sampling_rate_hz)
-    return _gate(np.asarray(ic), np.asarray(to), params, "segment-gyro")
+    return gate_contacts(np.asarray(ic), np.asarray(to), params, "segment-gyro")
 
 
 def _skip_lift_offs(
@@ -588,7 +517,7 @@ def detect_segment_gyro(
     to_s[strength < 0.3 * typical] = np.nan
     has_lift_off = np.isfinite(lift_off)
     to_s[has_lift_off] = lift_off[has_lift_off]
-    events = _gate(ic_s, to_s, params, "segment-gyro")
+    events = gate_contacts(ic_s, to_s, params, "segment-gyro")
     if walking is not None and walking.ic_s.size >= 0.5 * events.ic_s.size:
         return walking
     return events
@@ -639,164 +568,7 @@ def detect_segment_acc(
             continue
         j = lo + int(np.argmax(jerk[lo:hi]))
         to_s[k] = parabolic_peak(jerk, j) / sampling_rate_hz
-    return _gate(ic_s, to_s, params, "segment-acc")
-
-
-TRUNK_CUTOFF_HZ = 10.0
-"""Low-pass cutoff of the trunk's vertical specific force, in Hz.
-
-Chosen on the sacral running data of Alcantara et al. (2022): 10 Hz gave IC and TO median
-absolute errors of 12 and 13 ms against force-plate events, against 5 and 24 ms at 20 Hz
-(the trunk's soft-tissue ringing after the impact blurs the end of the push-off).
-"""
-
-TRUNK_THRESHOLD_G = 0.5
-"""Vertical specific force above the flight level that counts as ground contact, in g."""
-
-
-def _hysteresis_runs(level: FloatArray, *, high: float, low: float) -> list[tuple[int, int]]:
-    """Runs that rise above ``high`` and last until ``level`` falls below ``low``.
-
-    Returns (start, stop) sample pairs: ``start`` is the first sample above ``low`` before
-    the rise past ``high``; ``stop`` is the first sample below ``low`` after it. Runs cut
-    by the ends of the stretch are left out.
-    """
-    above_low = level > low
-    runs: list[tuple[int, int]] = []
-    edges = np.diff(above_low.astype(np.int8))
-    starts = np.flatnonzero(edges == 1) + 1
-    stops = np.flatnonzero(edges == -1) + 1
-    for a in starts.tolist():
-        later = stops[stops > a]
-        if later.size == 0:
-            break
-        b = int(later[0])
-        if np.any(level[a:b] > high):
-            runs.append((a, b))
-    return runs
-
-
-def _crossing(level: FloatArray, i: int, threshold: float, *, rising: bool) -> float:
-    """Fractional sample where ``level`` crosses ``threshold`` between ``i - 1`` and ``i``."""
-    a, b = float(level[i - 1]), float(level[i])
-    if a == b:
-        return float(i)
-    return (i - 1) + (threshold - a) / (b - a)
-
-
-def detect_trunk(
-    acc_ms2: FloatArray,
-    gyr_dps: FloatArray | None = None,
-    *,
-    sampling_rate_hz: float,
-    params: ContactParams,
-) -> ContactEvents:
-    """Contacts of both feet from a trunk (sacrum, lower back, chest) sensor.
-
-    The vertical specific force of the trunk follows the vertical ground reaction force:
-    near 0 g in flight (free fall) and above 1 g in contact [3]_. With a flight phase,
-    each contact is a pulse of the vertical specific force (low-passed at
-    :data:`TRUNK_CUTOFF_HZ`); it starts and ends where the force crosses
-    :data:`TRUNK_THRESHOLD_G` above the flight level (at most 30 % of the pulse height), as
-    a force-plate threshold does on the ground reaction force. Without a flight phase
-    (walking drills) IC and final contact come from the Gaussian-derivative method of
-    McCamley et al. [4]_ on the vertical acceleration.
-
-    Parameters
-    ----------
-    acc_ms2 : ndarray, shape (n_samples, 3)
-        Specific force in m/s², any mounting (the vertical is found from gravity).
-    gyr_dps : ndarray or None
-        Ignored (present for the common signature).
-    sampling_rate_hz : float
-        Sampling rate in Hz.
-    params : ContactParams
-        Plausibility bounds; ``has_flight`` chooses the method.
-
-    Returns
-    -------
-    ContactEvents
-        Contacts of both feet, in time order (sides are not known from a trunk sensor).
-    """
-    vertical = vertical_component(acc_ms2)
-    if not params.has_flight:
-        return _trunk_walking(vertical, sampling_rate_hz, params)
-    level = lowpass(vertical, cutoff_hz=TRUNK_CUTOFF_HZ, sampling_rate_hz=sampling_rate_hz)
-    base = float(np.percentile(level, 5))
-    top = float(np.percentile(level, 95))
-    # Hysteresis: a contact begins when the level rises past half the pulse height and ends
-    # only when it falls back to the contact threshold, so the dip between the impact and
-    # the push-off humps of one contact cannot split it.
-    threshold = base + min(TRUNK_THRESHOLD_G * G_MS2, 0.3 * (top - base))
-    high = base + 0.5 * (top - base)
-    merged = _hysteresis_runs(level, high=high, low=threshold)
-    ic, to = [], []
-    for a, b in merged:
-        ic.append(_crossing(level, a, threshold, rising=True))
-        to.append(_crossing(level, b, threshold, rising=False))
-    ic_s = np.asarray(ic) / sampling_rate_hz
-    to_s = np.asarray(to) / sampling_rate_hz
-    # A contact of a drill with flight starts and ends in flight: the level is near the
-    # flight level just before IC and just after TO. The push-off from standing and the
-    # last landing back into it stay at 1 g on one side and are not drill contacts.
-    flight_level = base + 0.25 * (top - base)
-    margin = max(1, round(0.06 * sampling_rate_hz))
-    for k, (a, b) in enumerate(merged):
-        before = level[max(0, a - margin) : a]
-        after = level[b : b + margin]
-        settled = level[b + round(0.15 * sampling_rate_hz) : b + round(0.45 * sampling_rate_hz)]
-        standing = settled.size > 0 and (
-            abs(float(np.median(settled)) - G_MS2) < 0.25 * G_MS2
-            and float(np.std(settled)) < 0.15 * G_MS2
-        )
-        if (
-            before.size == 0
-            or after.size == 0
-            or standing
-            or min(np.median(before), np.median(after)) > flight_level
-            or max(np.median(before), np.median(after)) > 0.5 * (top + base)
-        ):
-            to_s[k] = np.nan
-    return _gate(ic_s, to_s, params, "trunk-vertical")
-
-
-def _trunk_walking(
-    vertical: FloatArray, sampling_rate_hz: float, params: ContactParams
-) -> ContactEvents:
-    """Walking contacts from the vertical trunk acceleration, after McCamley et al. (2012).
-
-    The vertical acceleration is integrated and differentiated with a Gaussian kernel
-    (sigma 40 ms), which smooths it without a phase shift. Each heel strike loads the trunk:
-    a peak of that smoothed signal; IC is the steepest rise of the 20 Hz signal in the
-    100 ms before it (the impact's rising edge). The other foot leaves the ground at the
-    end of the loading, the first minimum of the smoothed signal after the peak; a foot that
-    lands at IC k leaves at the final contact that follows IC k+1.
-
-    Departure from the paper: McCamley et al. take IC at minima of the smoothed signal of a
-    sensor whose vertical axis points down; ours points up, so those are its maxima, and
-    their final contact (maxima of the second derivative) came 100 ms late on the IPOL L5
-    recordings, where the minimum after the loading peak matches the reference.
-    """
-    fs = sampling_rate_hz
-    detrended = vertical - np.mean(vertical)
-    integrated = np.cumsum(detrended) / fs
-    sigma = 0.04 * fs
-    smooth = ndimage.gaussian_filter1d(integrated, sigma, order=1)
-    distance = max(1, int(params.min_interval_ms * fs / 1000.0))
-    peaks, _ = sps.find_peaks(smooth, distance=distance, prominence=0.2 * float(np.std(smooth)))
-    rise = np.gradient(lowpass(vertical, cutoff_hz=min(20.0, 0.4 * fs), sampling_rate_hz=fs))
-    back = max(2, round(0.1 * fs))
-    ic_idx = [max(0, q - back) + int(np.argmax(rise[max(0, q - back) : q + 1])) for q in peaks]
-    fc: list[float] = []
-    ends = [*peaks[1:].tolist(), smooth.shape[0]]
-    for q, end in zip(peaks.tolist(), ends, strict=True):
-        lows, _ = sps.find_peaks(-smooth[q:end])
-        fc.append((q + int(lows[0])) / fs if lows.size else np.nan)
-    ic_s = np.asarray(ic_idx, dtype=np.float64) / fs
-    fc_s = np.asarray(fc, dtype=np.float64)
-    to_s = np.full(ic_s.shape, np.nan)
-    to_s[:-1] = fc_s[1:]
-    return _gate(ic_s, to_s, params, "trunk-mccamley")
+    return gate_contacts(ic_s, to_s, params, "segment-acc")
 
 
 DETECTORS: dict[str, Detector] = {
