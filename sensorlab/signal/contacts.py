@@ -227,6 +227,9 @@ FOOT_FLAT_DPS = 50.0
 TO_FRACTION_OF_PUSH_OFF = 0.8
 """Walking TO: where the push-off rotation has fallen back to this share of its peak."""
 
+SWING_LOBE_CUTOFF_HZ = 5.0
+"""Low-pass cutoff (Hz) of the sagittal rate on which a walking foot's swing lobe is located."""
+
 HEEL_CONTACT_WINDOW_MS = 30.0
 """How far before an impact the sagittal rate's zero crossing may lie to be the IC, in ms."""
 
@@ -293,6 +296,9 @@ def _segment_gyro_walking(
         if window.size:
             votes += 1 if window[int(np.argmax(np.abs(window)))] > 0 else -1
     signed = rate if votes >= 0 else -rate
+    # The swing lobe is a slow rotation (~0.4 s); a strap ringing at landing can make
+    # sharper extremes than the lobe itself, so the lobe is located on a smoothed rate.
+    lobe = lowpass(signed, cutoff_hz=min(SWING_LOBE_CUTOFF_HZ, 0.4 * fs), sampling_rate_hz=fs)
     ic: list[float] = []
     to: list[float] = []
     for f0, f1 in merged:
@@ -312,8 +318,8 @@ def _segment_gyro_walking(
         lead = max(1, f0 - reach)
         if f0 - lead < 2:
             continue
-        swing = lead + int(np.argmin(signed[lead : f0 + 1]))
-        if signed[swing] > -0.15 * scale:
+        swing = lead + int(np.argmin(lobe[lead : f0 + 1]))
+        if lobe[swing] > -0.15 * scale:
             continue  # no swing before this rest: the walk starts here
         crossings = np.flatnonzero((signed[swing:f0] < 0) & (signed[swing + 1 : f0 + 1] >= 0))
         if crossings.size == 0:
