@@ -21,6 +21,36 @@ def _butter_sos(order: int, normalized_cutoff: float, btype: str) -> FloatArray:
     return np.asarray(sps.butter(order, normalized_cutoff, btype=btype, output="sos"))
 
 
+@lru_cache(maxsize=64)
+def _butter_zi(order: int, normalized_cutoff: float, btype: str) -> FloatArray:
+    """Steady-state initial conditions of :func:`_butter_sos`, shape (n_sections, 2), cached."""
+    return np.asarray(sps.sosfilt_zi(_butter_sos(order, normalized_cutoff, btype)))
+
+
+def _zero_phase(x: FloatArray, order: int, normalized_cutoff: float, btype: str) -> FloatArray:
+    """Forward-backward Butterworth filter along axis 0, as :func:`scipy.signal.sosfiltfilt`.
+
+    Same odd extension, padding length and initial conditions as ``sosfiltfilt`` with its
+    defaults (equal to it within rounding, see the tests); the initial conditions are
+    cached with the design, where ``sosfiltfilt`` solves for them on every call, which cost
+    a third of the filtering time on short bouts.
+    """
+    sos = _butter_sos(order, normalized_cutoff, btype)
+    zi = _butter_zi(order, normalized_cutoff, btype)
+    n_sections = sos.shape[0]
+    n_taps = 2 * n_sections + 1 - min(int(np.sum(sos[:, 2] == 0)), int(np.sum(sos[:, 5] == 0)))
+    edge = 3 * n_taps
+    # odd extension at both ends (what sosfiltfilt's default padding does)
+    head = 2.0 * x[:1] - x[edge:0:-1]
+    tail = 2.0 * x[-1:] - x[-2 : -edge - 2 : -1]
+    ext = np.concatenate([head, x, tail], axis=0)
+    zi = zi.reshape((n_sections, 2) + (1,) * (x.ndim - 1))
+    y, _ = sps.sosfilt(sos, ext, axis=0, zi=zi * ext[:1])
+    y = y[::-1]
+    y, _ = sps.sosfilt(sos, y, axis=0, zi=zi * y[:1])
+    return np.asarray(y[::-1][edge:-edge], dtype=np.float64)
+
+
 def lowpass(
     x: FloatArray, *, cutoff_hz: float, sampling_rate_hz: float, order: int = 4
 ) -> FloatArray:
@@ -43,10 +73,9 @@ def lowpass(
         Filtered signal, same unit.
     """
     nyquist_hz = sampling_rate_hz / 2.0
-    if cutoff_hz >= 0.95 * nyquist_hz or x.shape[0] < 3 * (order + 1):
+    if cutoff_hz >= 0.95 * nyquist_hz or x.shape[0] <= 3 * (order + 1):
         return np.array(x, dtype=np.float64, copy=True)
-    sos = _butter_sos(order, cutoff_hz / nyquist_hz, "low").copy()
-    return np.asarray(sps.sosfiltfilt(sos, x, axis=0), dtype=np.float64)
+    return _zero_phase(np.asarray(x, dtype=np.float64), order, cutoff_hz / nyquist_hz, "low")
 
 
 def highpass(
@@ -70,10 +99,10 @@ def highpass(
     ndarray, same shape as ``x``
         Filtered signal, same unit.
     """
-    if x.shape[0] < 3 * (order + 1):
+    if x.shape[0] <= 3 * (order + 1):
         return np.asarray(x - np.mean(x, axis=0), dtype=np.float64)
-    sos = _butter_sos(order, cutoff_hz / (sampling_rate_hz / 2.0), "high").copy()
-    return np.asarray(sps.sosfiltfilt(sos, x, axis=0), dtype=np.float64)
+    normalized = cutoff_hz / (sampling_rate_hz / 2.0)
+    return _zero_phase(np.asarray(x, dtype=np.float64), order, normalized, "high")
 
 
 def moving_rms(x: FloatArray, *, window_s: float, sampling_rate_hz: float) -> FloatArray:
