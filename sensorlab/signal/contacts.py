@@ -331,6 +331,43 @@ def _segment_gyro_walking(
     return gate_contacts(np.asarray(ic), np.asarray(to), params, "segment-gyro")
 
 
+def _fill_strides(
+    ic_s: FloatArray,
+    acc_ms2: FloatArray,
+    rate: FloatArray,
+    sampling_rate_hz: float,
+    params: ContactParams,
+) -> FloatArray:
+    """Add the landing of every stride whose impact was not sampled (rates below 50 Hz).
+
+    Below 50 Hz a 10-20 ms impact falls between samples in some strides and leaves no
+    outstanding jerk. The swing is still sampled: a foot that runs swings once per stride,
+    the largest rotation opposite to its push-off. Between two swing peaks lies one stance;
+    a stride with no impact candidate gets one at its largest jerk after the first swing
+    peak (the landing that ends that swing).
+    """
+    if ic_s.size < 2:
+        return ic_s
+    signed, _to, _strength = _push_off_peaks(ic_s, rate, sampling_rate_hz, params, bounded=False)
+    swing = -signed
+    top = float(np.percentile(swing, 99))
+    if top <= 0.0:
+        return ic_s
+    distance = max(1, int(params.min_interval_ms * sampling_rate_hz / 1000.0))
+    peaks, _ = sps.find_peaks(swing, height=0.4 * top, prominence=0.4 * top, distance=distance)
+    jerk = _impact_signal(acc_ms2, sampling_rate_hz)
+    idx = ic_s * sampling_rate_hz
+    added = []
+    for a, b in itertools.pairwise(peaks.tolist()):
+        if np.any((idx > a) & (idx < b)) or b - a < 3:
+            continue
+        j = a + int(np.argmax(jerk[a : b - 1]))
+        added.append((j + 0.5) / sampling_rate_hz)
+    if not added:
+        return ic_s
+    return np.sort(np.concatenate([ic_s, np.asarray(added)]))
+
+
 def _segment_gyro_strides(
     rate: FloatArray, sampling_rate_hz: float, params: ContactParams
 ) -> ContactEvents:
@@ -496,6 +533,12 @@ def detect_segment_gyro(
     # (Impact candidates include some toe-offs, hence the low share.)
     if walking is not None and walking.ic_s.size >= 0.3 * ic_s.size:
         return walking
+    if (
+        sampling_rate_hz < STRIDE_METHOD_BELOW_HZ
+        and params.segment == "foot"
+        and params.pattern == "alternating"
+    ):
+        ic_s = _fill_strides(ic_s, acc_ms2, rate, sampling_rate_hz, params)
     lift_off = np.full(ic_s.shape, np.nan)
     if params.pattern == "skip":
         ic_s, lift_off = _skip_lift_offs(acc_ms2, ic_s, sampling_rate_hz, params)
