@@ -159,21 +159,13 @@ def _first_prominent_peak(x: FloatArray, fraction: float) -> int | None:
     return int(peaks[0])
 
 
-def _push_off_peaks(
-    ic_s: FloatArray,
-    rate: FloatArray,
-    sampling_rate_hz: float,
-    params: ContactParams,
-    *,
-    bounded: bool = True,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Sign the sagittal rate so that push-off is positive; TO and push-off peak per IC.
+def _push_off_sign(
+    windows: list[tuple[int, int]], rate: FloatArray, params: ContactParams
+) -> FloatArray:
+    """The sagittal rate signed so that push-off is positive (majority over the contacts).
 
-    Returns the signed rate (deg/s), TO times (s, nan where none) and the push-off peak
-    rate of each contact (deg/s, 0 where none). ``bounded`` ends each search at the next
-    IC; unbounded searches look up to the longest plausible contact.
+    ``windows`` are the sample windows after each IC in which its push-off must lie.
     """
-    windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params, bounded=bounded)
     votes = 0
     for lo, hi in windows:
         if hi - lo < 3:
@@ -190,6 +182,25 @@ def _push_off_peaks(
         # the hop's push-off into the swing is the largest rotation of the cycle.
         top_up, top_down = float(np.percentile(rate, 99.5)), -float(np.percentile(rate, 0.5))
         signed = rate if top_up >= top_down else -rate
+    return signed
+
+
+def _push_off_peaks(
+    ic_s: FloatArray,
+    rate: FloatArray,
+    sampling_rate_hz: float,
+    params: ContactParams,
+    *,
+    bounded: bool = True,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Sign the sagittal rate so that push-off is positive; TO and push-off peak per IC.
+
+    Returns the signed rate (deg/s), TO times (s, nan where none) and the push-off peak
+    rate of each contact (deg/s, 0 where none). ``bounded`` ends each search at the next
+    IC; unbounded searches look up to the longest plausible contact.
+    """
+    windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params, bounded=bounded)
+    signed = _push_off_sign(windows, rate, params)
     curvature = np.gradient(np.gradient(signed))
     back = max(1, round(0.08 * sampling_rate_hz))
     to_s = np.full(ic_s.shape, np.nan)
@@ -348,8 +359,8 @@ def _fill_strides(
     """
     if ic_s.size < 2:
         return ic_s
-    signed, _to, _strength = _push_off_peaks(ic_s, rate, sampling_rate_hz, params, bounded=False)
-    swing = -signed
+    windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params, bounded=False)
+    swing = -_push_off_sign(windows, rate, params)
     top = float(np.percentile(swing, 99))
     if top <= 0.0:
         return ic_s
