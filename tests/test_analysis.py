@@ -83,6 +83,28 @@ def test_packet_loss_is_reported_and_does_not_invent_contacts():
     assert 0.8 * len(truth) <= result.summary.contacts <= len(truth)
 
 
+def test_lost_packets_keep_cadence_and_no_event_rests_on_interpolated_samples():
+    clean = analyze_recording(sim(seed=5, sampling_rate_hz=200.0, duration_s=15.0).recording)
+    lossy_sim = sim(seed=5, sampling_rate_hz=200.0, duration_s=15.0, packet_loss=0.05)
+    lossy = analyze_recording(lossy_sim.recording)
+    truth = right_truth(lossy_sim)
+    # every lost packet used to split the signal: 42 % of the contacts were found
+    assert lossy.summary.contacts >= 0.75 * len(truth)
+    # a contact lost to a gap is counted in the cadence, and no step spans it
+    assert lossy.summary.cadence_spm == pytest.approx(clean.summary.cadence_spm, rel=0.02)
+    steps_ms = [c.step_ms for c in lossy.contacts if c.step_ms is not None]
+    assert max(steps_ms) < 1.3 * float(np.median(steps_ms))
+    # no reported IC or TO lies in a gap
+    t = lossy_sim.recording.time_s
+    steps_s = np.diff(t)
+    starts, ends = t[:-1][steps_s > 0.02], t[1:][steps_s > 0.02]
+    assert starts.size > 5
+    for c in lossy.contacts:
+        for event_s in (c.ic_s, c.to_s):
+            assert not np.any((event_s > starts) & (event_s < ends))
+    assert any("fell in a gap" in w for w in lossy.quality.warnings)
+
+
 def test_clipping_and_low_rate_are_flagged():
     clipped = analyze_recording(sim(drill="high-skipping", acc_range_g=8.0).recording)
     assert clipped.quality.clipped_fraction > 0

@@ -149,13 +149,16 @@ def contact_metrics(
     """
     sees_all = placement in TRUNK_PLACEMENTS or drill.pattern == "unilateral"
     n = ic_s.size
+    typical_ms = 1000.0 * float(np.median(np.diff(ic_s))) if n >= 2 else np.inf
     contacts: list[Contact] = []
     for k in range(n):
         contact_ms = (to_s[k] - ic_s[k]) * 1000.0
         step_ms: float | None = None
         flight_ms: float | None = None
-        if k + 1 < n:
-            interval_ms = (ic_s[k + 1] - ic_s[k]) * 1000.0
+        interval_ms = (ic_s[k + 1] - ic_s[k]) * 1000.0 if k + 1 < n else np.inf
+        # a contact missing in between (lost samples, a miss) leaves the step unknown
+        known = interval_ms <= MISSING_CONTACT_RATIO * typical_ms or drill.pattern == "skip"
+        if k + 1 < n and known:
             gap_ms = (ic_s[k + 1] - to_s[k]) * 1000.0
             if sees_all:
                 step_ms = interval_ms
@@ -186,6 +189,33 @@ def contact_metrics(
             )
         )
     return contacts
+
+
+MISSING_CONTACT_RATIO = 1.6
+"""An interval between two contacts longer than this many typical (median) intervals holds
+a contact that was not reported (lost samples or a miss): steps and flights across it are
+not derived, and cadence counts it."""
+
+
+def _contacts_per_s(ic_s: FloatArray, *, skip: bool) -> float:
+    """Rate of contacts of a set in 1/s, counting contacts missing between detected ones.
+
+    Every interval is counted as ``round(interval / typical)`` intervals once it is longer
+    than :data:`MISSING_CONTACT_RATIO` typical (median) intervals, so a contact lost to a
+    gap does not lower the cadence. A skip's intervals alternate short and long, so its
+    typical interval is half the median step-to-step cycle and it is not corrected.
+    """
+    intervals_s = np.diff(ic_s)
+    span_s = float(ic_s[-1] - ic_s[0])
+    if skip or intervals_s.size < 3:
+        return intervals_s.size / span_s
+    typical_s = float(np.median(intervals_s))
+    counted = np.where(
+        intervals_s > MISSING_CONTACT_RATIO * typical_s,
+        np.round(intervals_s / typical_s),
+        1.0,
+    )
+    return float(np.sum(counted)) / span_s
 
 
 def _median(values: list[float]) -> float | None:
@@ -225,7 +255,7 @@ def summarize(
     factor = 1.0 if sees_all else drill.contacts_per_detected
     cadence = None
     if len(contacts) >= 2 and ic[-1] > ic[0]:
-        cadence = (len(contacts) - 1) / (ic[-1] - ic[0]) * 60.0 * factor
+        cadence = _contacts_per_s(ic, skip=drill.pattern == "skip") * 60.0 * factor
     flights = [c.flight_ms for c in contacts if c.flight_ms is not None]
     steps = [c.step_ms for c in contacts if c.step_ms is not None]
     median_ct = float(np.median(ct))
