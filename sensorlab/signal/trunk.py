@@ -153,6 +153,9 @@ Wide enough to merge the heel-strike transient and the loading hump of one doubl
 into one peak (at 40 ms the two often came out as two steps on the IPOL L5 recordings).
 """
 
+WALK_FEATURE_PROMINENCE = 0.1
+"""Smallest prominence of the heel-strike transient's peak, as a fraction of the 20 Hz SD."""
+
 WALK_IC_SEARCH_S = 0.25
 """How far before a loading peak the heel strike's rising edge is searched for, in s."""
 
@@ -197,6 +200,15 @@ def step_period_s(vertical: FloatArray, *, sampling_rate_hz: float, min_s: float
     return float(lo + first) / sampling_rate_hz
 
 
+def _first_peak(values: FloatArray, prominence: float) -> int:
+    """Index of the first local maximum of ``values`` with at least ``prominence``.
+
+    Falls back to the index of the largest value when there is none.
+    """
+    found, _ = sps.find_peaks(values, prominence=prominence)
+    return int(found[0]) if found.size else int(np.argmax(values))
+
+
 def _trunk_walking(
     vertical: FloatArray, sampling_rate_hz: float, params: ContactParams
 ) -> ContactEvents:
@@ -212,7 +224,8 @@ def _trunk_walking(
     2. IC: the steepest rise of the 20 Hz signal in the :data:`WALK_IC_SEARCH_S` before
        the peak (the heel strike's rising edge, as in [4]_).
     3. Final contact of the other foot: after the first local maximum of the 20 Hz signal
-       in the 120 ms after IC (the heel-strike transient), the lowest point in the next 150 ms
+       in the 120 ms after IC (the heel-strike transient; prominence at least
+       :data:`WALK_FEATURE_PROMINENCE` of the signal's SD), the lowest point in the next 150 ms
        (the dip) and the highest in the 200 ms after that (the loading hump); the other foot
        leaves half-way between dip and hump. A foot that lands at IC k therefore leaves at the
        final contact found after IC k+1.
@@ -239,14 +252,13 @@ def _trunk_walking(
     transient_n = max(2, round(0.12 * fs))
     dip_n = max(2, round(0.15 * fs))
     hump_n = max(2, round(0.2 * fs))
+    prominence = WALK_FEATURE_PROMINENCE * float(np.std(v20))
     fc: list[float] = []
     for q in ic_idx:
         if q + transient_n + dip_n + hump_n > v20.shape[0]:
             fc.append(np.nan)
             continue
-        window = v20[q : q + transient_n]
-        tops, _ = sps.find_peaks(window)
-        j = q + int(tops[0] if tops.size else np.argmax(window))
+        j = q + _first_peak(v20[q : q + transient_n], prominence)
         dip = j + int(np.argmin(v20[j : j + dip_n]))
         hump = dip + int(np.argmax(v20[dip : dip + hump_n]))
         fc.append(0.5 * (dip + hump) / fs)
