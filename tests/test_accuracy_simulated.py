@@ -57,8 +57,6 @@ KNOWN_WEAK = {
     ("tiptoe-walk", "shank", 200.0),
     ("tiptoe-walk", "shank", 400.0),
     ("tiptoe-walk", "sacrum", 100.0),
-    ("tiptoe-walk", "sacrum", 200.0),
-    ("tiptoe-walk", "sacrum", 400.0),
     ("low-skipping", "foot", 100.0),
     ("low-skipping", "shank", 100.0),
     ("low-skipping", "shank", 200.0),
@@ -96,9 +94,6 @@ KNOWN_WEAK = {
     ("walk", "shank", 100.0),
     ("walk", "shank", 200.0),
     ("walk", "shank", 400.0),
-    ("walk", "sacrum", 100.0),
-    ("walk", "sacrum", 200.0),
-    ("walk", "sacrum", 400.0),
     ("run", "foot", 100.0),
 }
 

@@ -13,6 +13,8 @@ from scipy.spatial.transform import Rotation
 
 from sensorlab.drills import catalogue, get_drill
 from sensorlab.errors import DrillError, UsageError
+from sensorlab.signal.filters import lowpass
+from sensorlab.signal.orientation import vertical_component
 from sensorlab.simulate import (
     SimulatedSet,
     SimulationConfig,
@@ -255,6 +257,31 @@ def test_walking_drills_have_double_support_and_no_flight(drill):
     assert acc[between(t, ic[0], to[-1])].min() > 0.4
     if drill == "tiptoe-walk":
         assert (to - ic).min() >= 0.25
+
+
+def test_walking_sacrum_has_the_real_lower_back_loading_pattern():
+    # IPOL L5 recordings (medians over 3115 steps): heel-strike transient 40 ms after IC,
+    # loading hump 30 ms after the other foot's toe-off, about 1.5 m/s² below g in single
+    # support
+    sim = clean("walk", "sacrum")
+    t = sim.recording.time_s
+    rate_hz = 1.0 / float(np.median(np.diff(t)))
+    vertical = lowpass(
+        vertical_component(sim.recording.acc_ms2), cutoff_hz=20.0, sampling_rate_hz=rate_hz
+    )
+    truth = sim.truth
+    ic, to = truth["ic_s"].to_numpy(), truth["to_s"].to_numpy()
+    for k in range(1, ic.size - 1):
+        other_to = to[k - 1]  # the trailing foot leaves during this double support
+        near = between(t, ic[k], ic[k] + 0.08)
+        transient_s = t[near][np.argmax(vertical[near])] - ic[k]
+        assert 0.025 <= transient_s <= 0.055
+        later = between(t, ic[k] + 0.08, ic[k] + 0.35)
+        hump_s = t[later][np.argmax(vertical[later])] - other_to
+        assert -0.02 <= hump_s <= 0.08
+        assert vertical[later].max() > G_MS2 + 1.0
+        single = between(t, other_to + 0.2, ic[k + 1] - 0.1)
+        assert np.median(vertical[single]) < G_MS2 - 0.5
 
 
 def test_shank_impacts_are_softer_than_the_foot():

@@ -42,6 +42,15 @@ def test_windows_break_at_excluded_contacts_and_long_steps() -> None:
     np.testing.assert_allclose(windows, [[-0.1, 1.7], [2.9, 4.7], [7.9, 9.7]])
 
 
+def test_windows_stop_short_of_unscored_contacts_of_the_other_foot() -> None:
+    # both feet: each contact ends after the next one starts (double support)
+    ic = np.array([0.0, 0.5, 1.0, 1.5, 2.0])
+    to = ic + 0.7
+    keep = np.array([True, True, False, True, True])
+    windows = windows_from_runs(ic, to, margin_s=0.1, keep=keep)
+    np.testing.assert_allclose(windows, [[-0.1, 0.9], [1.4, 2.8]])
+
+
 def test_windows_of_no_contacts_are_empty() -> None:
     assert windows_from_runs(np.empty(0), np.empty(0), margin_s=0.1).shape == (0, 2)
 

@@ -204,8 +204,8 @@ STYLES: dict[str, DrillStyle] = {
         trunk_yaw_deg=5.0,
         ap_peak_g=0.2,
         ml_peak_g=0.05,
-        transient_ms=0.03,
-        transient_width_ms=40.0,
+        transient_ms=0.13,
+        transient_width_ms=70.0,
         com_amp_m=0.02,
     ),
     "tiptoe-walk": replace(

@@ -132,7 +132,11 @@ def windows_from_runs(
 
     A run breaks at a contact that is not kept (e.g. a turning step) and where the time from
     one IC to the next exceeds ``max_step_ratio`` times the median (an unannotated contact
-    may lie in between). Each run gives ``[first IC - margin, last TO + margin]``.
+    may lie in between). Each run gives ``[first IC - margin, last TO + margin]``, cut so that
+    it stays ``margin`` away from the ICs of the contacts just before and after the run: with
+    overlapping contacts (a trunk sensor sees both feet) the next foot lands before the
+    run's last contact ends, and a correct detection of that unscored contact must not count
+    as extra.
 
     Parameters
     ----------
@@ -170,7 +174,15 @@ def windows_from_runs(
         if run_ends:
             last = k if kept[k] else k - 1
             if last >= start:
-                windows.append((ic[start] - margin_s, to[last] + margin_s))
+                begin = ic[start] - margin_s
+                end = to[last] + margin_s
+                # a sensor that sees both feet: the next contact (scored or not) can land
+                # before this one leaves; a window must not reach into its matching zone
+                if start > 0:
+                    begin = max(begin, ic[start - 1] + margin_s)
+                if last + 1 < ic.size:
+                    end = min(end, ic[last + 1] - margin_s)
+                windows.append((begin, end))
             start = None
     return np.array(windows, dtype=np.float64).reshape(-1, 2)
 
