@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 from scipy import signal as sps
 
 from sensorlab.signal.events import ContactEvents, ContactParams, gate_contacts
-from sensorlab.signal.filters import lowpass, parabolic_peak
+from sensorlab.signal.filters import lowpass
 from sensorlab.signal.orientation import principal_axis
 
 FloatArray = NDArray[np.float64]
@@ -153,9 +153,12 @@ def mid_swings(
 
 
 def _lobes(signed: FloatArray, swings: NDArray[np.intp]) -> list[_Lobe]:
-    """Stretches between swings: from the rate turning negative after one mid-swing to the
-    last negative sample before the next (contacts lie there). Before the first and after
-    the last mid-swing, one typical stride is searched."""
+    """Stretches between swings, where the contacts lie.
+
+    Each runs from the rate turning negative after one mid-swing to the last negative
+    sample before the next. Before the first and after the last mid-swing, one typical
+    stride is searched.
+    """
     n = signed.shape[0]
     lobes: list[_Lobe] = []
     if swings.size == 0:
