@@ -81,8 +81,9 @@ SKIP_FLIGHT_RISE = 0.3
 by at least this share of the rate's range in that contact."""
 
 EDGE_MIN_SHARE = 0.3
-"""A contact before the first or after the last mid-swing counts only where its backward
-rotation into the swing reaches this share of the bout's typical one (standing does not)."""
+"""A contact before the first or after the last mid-swing counts only where its landing,
+its backward rotation into the swing and the swing after it reach this share of the bout's
+typical ones (standing still before or after the bout does not)."""
 
 
 @dataclass(frozen=True)
@@ -324,6 +325,9 @@ def detect_shank_gyro(
     to: list[float] = []
     depth: list[float] = []
     edges: list[bool] = []
+    landing: list[float] = []
+    swing_after: list[float] = []
+    reach = int(np.median(np.diff(swings))) // 2 if swings.size >= 2 else signed.shape[0]
     for lobe in _lobes(signed, swings):
         lo, hi = lobe.start, lobe.stop
         mid = (lo + hi) // 2
@@ -359,12 +363,22 @@ def detect_shank_gyro(
             to.append(t / fs)
             depth.append(float(np.median(signed[s:extreme]) - signed[extreme]))
             edges.append(lobe.edge)
+            landing.append(_landing_strength(signed, jerk, start, fs))
+            swing_after.append(float(np.max(signed[extreme : extreme + reach + 1])))
     if not ic:
         return gate_contacts(np.empty(0), np.empty(0), params, METHOD)
     ic_s, to_s = np.asarray(ic), np.asarray(to)
     depth_a, edge_a = np.asarray(depth), np.asarray(edges)
-    typical = float(np.median(np.abs(depth_a[~edge_a]))) if np.any(~edge_a) else 0.0
-    keep = ~edge_a | (np.abs(depth_a) >= EDGE_MIN_SHARE * typical)
+    # Before the first and after the last mid-swing, standing is not a contact: an edge
+    # contact needs a landing, a backward rotation and a swing after it like the others'.
+    keep = ~edge_a
+    if np.any(~edge_a):
+        landing_a, swing_a = np.asarray(landing), np.asarray(swing_after)
+        keep |= (
+            (np.abs(depth_a) >= EDGE_MIN_SHARE * float(np.median(np.abs(depth_a[~edge_a]))))
+            & (landing_a >= EDGE_MIN_SHARE * float(np.median(landing_a[~edge_a])))
+            & (swing_a >= EDGE_MIN_SHARE * float(np.median(signed[swings])))
+        )
     ic_s, to_s = ic_s[keep], to_s[keep]
     order = np.argsort(ic_s)
     ic_s, to_s = ic_s[order], to_s[order]
@@ -373,6 +387,17 @@ def detect_shank_gyro(
     overlap[:-1] = to_s[:-1] > ic_s[1:]
     to_s = np.where(overlap, np.nan, to_s)
     return gate_contacts(ic_s, to_s, params, METHOD)
+
+
+def _landing_strength(
+    signed: FloatArray, jerk: FloatArray | None, ic: float, sampling_rate_hz: float
+) -> float:
+    """How hard a landing was: the jerk peak at IC (m/s³), or the rate's spike (deg/s)."""
+    i = int(np.ceil(ic))
+    if jerk is None:
+        return float(-signed[min(i, signed.shape[0] - 1)])
+    half = max(1, round(0.01 * sampling_rate_hz))
+    return float(np.max(jerk[max(0, i - half) : i + half + 1]))
 
 
 def _skip_split(
