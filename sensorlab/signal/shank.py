@@ -49,6 +49,11 @@ METHOD = "shank-gyro"
 RATE_CUTOFF_HZ = 30.0
 """Low-pass cut-off of the sagittal rate, in Hz."""
 
+MIN_SWING_DPS = 100.0
+"""A mid-swing is at least this fast, in deg/s: the shank of a slow walker swings at
+200-300 deg/s, the smallest simulated swing (high skipping) at about 210 deg/s, while a
+standing or fidgeting leg stays well below."""
+
 SIGN_AVERAGE_MS = 80.0
 """Moving-average window used only to tell the swing's sign from a landing spike, in ms."""
 
@@ -142,13 +147,14 @@ def mid_swings(
     Returns
     -------
     ndarray, shape (n_swings,)
-        Sample indices of the peaks, increasing.
+        Sample indices of the peaks, increasing: at least half the bout's largest swing rate
+        and at least ``MIN_SWING_DPS``, standing out from their surroundings by as much.
     """
     top = float(np.percentile(signed_dps, 99.5))
     if top <= 0.0:
         return np.empty(0, dtype=np.intp)
     distance = max(1, int(min_interval_ms * sampling_rate_hz / 1000.0))
-    level = MID_SWING_FRACTION * top
+    level = max(MID_SWING_FRACTION * top, MIN_SWING_DPS)
     peaks, _ = sps.find_peaks(signed_dps, height=level, prominence=level, distance=distance)
     return np.asarray(peaks, dtype=np.intp)
 
