@@ -11,7 +11,7 @@ with the short hop flight and no mid-swing between them).
 
 Orientation-free: the rate is taken about the principal axis of the angular-rate vectors
 and signed so that the mid-swing peaks are positive (the largest extremes of the bout);
-the impact is the jerk of the acceleration vector's norm.
+the impact is the norm of the acceleration vector's second difference.
 
 References
 ----------
@@ -67,13 +67,13 @@ IMPACT_MIN_RATE_HZ = 50.0
 IC; below it IC is the rate's minimum after the swing (Aminian et al.)."""
 
 IMPACT_SHARE = 0.5
-"""IC is the first jerk peak reaching this share of the strongest one of the landing."""
+"""IC is the first snap peak reaching this share of the strongest one of the landing."""
 
 IMPACT_LEAD_MS = 20.0
 """The impact may come this long before the swing rate has turned negative, in ms."""
 
 IMPACT_ONSET_MS = 20.0
-"""Longest walk back from an impact's jerk peak to its onset, in ms."""
+"""Longest walk back from an impact's snap peak to its onset, in ms."""
 
 TO_FRACTION = 0.3
 """TO: where the rate has moved this share of the way from its stance level to the
@@ -86,9 +86,15 @@ SKIP_FLIGHT_RISE = 0.3
 by at least this share of the rate's range in that contact."""
 
 EDGE_MIN_SHARE = 0.3
-"""A contact before the first or after the last mid-swing counts only where its landing,
-its backward rotation into the swing and the swing after it reach this share of the bout's
-typical ones (standing still before or after the bout does not)."""
+"""A contact before the first or after the last mid-swing counts only where its landing
+and its backward rotation into the swing reach this share of the bout's typical ones."""
+
+EDGE_SWING_SHARE = 0.1
+"""... and where the leg swings before and after it, at this share of the typical
+mid-swing rate: standing still before or after the bout does not swing at all (0 in the
+simulator), while the first and last steps of the Grouvel joggers reach 0.16-0.37 (the
+first) and as little as 0.16 (the last; most last steps, which only place the foot beside
+the other, are missed)."""
 
 
 @dataclass(frozen=True)
@@ -195,25 +201,33 @@ def _lobes(signed: FloatArray, swings: NDArray[np.intp]) -> list[_Lobe]:
     return lobes
 
 
-def _jerk(acc_ms2: FloatArray, sampling_rate_hz: float) -> FloatArray:
-    """Norm of the first difference of the acceleration vector, m/s³ (element i: i to i+1)."""
-    return np.asarray(np.linalg.norm(np.diff(acc_ms2, axis=0), axis=1) * sampling_rate_hz)
+def _snap(acc_ms2: FloatArray, sampling_rate_hz: float) -> FloatArray:
+    """Norm of the second difference of the acceleration vector, m/s⁴.
+
+    Element ``i`` is centred on sample ``i`` (0 at both ends). The landing changes the
+    shank's acceleration abruptly (a kink of the acceleration, a step of its jerk), while
+    the swing's centripetal and tangential accelerations of a fast rotation (up to
+    1000 deg/s when pedaling) change smoothly, however large they are: at 100 Hz their jerk
+    can exceed half the landing's, their second difference stays well below it.
+    """
+    d2 = np.linalg.norm(np.diff(acc_ms2, n=2, axis=0), axis=1) * sampling_rate_hz**2
+    return np.asarray(np.concatenate(([0.0], d2, [0.0])), dtype=np.float64)
 
 
-def _first_impact(jerk: FloatArray, lo: int, hi: int, sampling_rate_hz: float) -> float | None:
-    """Onset of the first strong jerk peak in ``[lo, hi)``, in samples (between two samples)."""
-    lo, hi = max(0, lo), min(jerk.shape[0], hi)
+def _first_impact(snap: FloatArray, lo: int, hi: int, sampling_rate_hz: float) -> float | None:
+    """Onset of the first strong snap peak in ``[lo, hi)``, in samples (between two samples)."""
+    lo, hi = max(0, lo), min(snap.shape[0], hi)
     if hi - lo < 3:
         return None
-    window = jerk[lo:hi]
+    window = snap[lo:hi]
     peaks, _ = sps.find_peaks(window)
     if peaks.size == 0:
         return None
     strong = peaks[window[peaks] >= IMPACT_SHARE * float(np.max(window[peaks]))]
     first = lo + int(strong[0])
-    top = float(jerk[first])
+    top = float(snap[first])
     earliest = max(0, first - round(IMPACT_ONSET_MS * sampling_rate_hz / 1000.0))
-    while first > earliest and 0.5 * top <= jerk[first - 1] <= jerk[first]:
+    while first > earliest and 0.5 * top <= snap[first - 1] <= snap[first]:
         first -= 1
     return first + 0.5
 
@@ -241,7 +255,7 @@ def _departure(signed: FloatArray, ic: int, extreme: int) -> float | None:
 
 def _landing(
     signed: FloatArray,
-    jerk: FloatArray | None,
+    snap: FloatArray | None,
     lo: int,
     hi: int,
     sampling_rate_hz: float,
@@ -252,9 +266,9 @@ def _landing(
 
     The impact may start up to ``lead_ms`` before ``lo``.
     """
-    if jerk is not None:
+    if snap is not None:
         lead = round(lead_ms * sampling_rate_hz / 1000.0)
-        return _first_impact(jerk, lo - lead, hi, sampling_rate_hz)
+        return _first_impact(snap, lo - lead, hi, sampling_rate_hz)
     if hi - lo < 1:
         return None
     # The landing shows as a spike of the rate in the first sample after it: the landing
@@ -278,7 +292,7 @@ def detect_shank_gyro(
     planted foot, and the knee flexes into the next swing (a backward rotation peak, then
     the rate turns positive again). In each such stretch:
 
-    - **IC** is the landing impact [3]_: the onset of the first strong jerk of the
+    - **IC** is the landing impact [3]_: the onset of the first strong kink of the
       acceleration vector after the swing has ended. Below 50 Hz the impact is not sampled
       and IC is the rate's minimum in the first half of the stretch (Aminian et al.).
     - **TO** is where the rate leaves its stance level toward the backward rotation into
@@ -291,9 +305,10 @@ def detect_shank_gyro(
       its peak (below 50 Hz the rate's minimum after it).
 
     Contacts in the stretches before the first and after the last mid-swing are kept only
-    with a landing impact (at 50 Hz and above) and a backward rotation into the swing of at
-    least 30 % of the bout's typical one: the first push-off out of standing and the last
-    landing into standing are not contacts.
+    where the landing (impact or rate spike) and the backward rotation reach 30 % of the
+    bout's typical ones and the leg swings before and after (10 % of the typical
+    mid-swing): the first push-off out of standing and the last landing into standing are
+    not contacts.
 
     Parameters
     ----------
@@ -318,14 +333,14 @@ def detect_shank_gyro(
     after the swing can lie tens of ms before the landing when the foot is drawn back before
     it touches down), and TO the departure toward the minimum (see above). Greene et al.
     [5]_ adapt their thresholds to each bout; here every threshold is a share of the bout's
-    own rates or jerks.
+    own rates or snaps.
     """
     if gyr_dps is None:
         raise ValueError("detect_shank_gyro needs gyr_dps")
     fs = sampling_rate_hz
     signed = swing_rate_dps(gyr_dps, sampling_rate_hz=fs)
     swings = mid_swings(signed, sampling_rate_hz=fs, min_interval_ms=params.min_interval_ms)
-    jerk = _jerk(acc_ms2, fs) if fs >= IMPACT_MIN_RATE_HZ else None
+    snap = _snap(acc_ms2, fs) if fs >= IMPACT_MIN_RATE_HZ else None
     min_contact = max(1, round(params.min_contact_ms * fs / 1000.0))
     ic: list[float] = []
     to: list[float] = []
@@ -333,15 +348,16 @@ def detect_shank_gyro(
     edges: list[bool] = []
     landing: list[float] = []
     swing_after: list[float] = []
+    swing_before: list[float] = []
     reach = int(np.median(np.diff(swings))) // 2 if swings.size >= 2 else signed.shape[0]
     for lobe in _lobes(signed, swings):
         lo, hi = lobe.start, lobe.stop
         mid = (lo + hi) // 2
         first = _landing(
             signed,
-            jerk,
+            snap,
             lo,
-            mid if jerk is None else hi - min_contact,
+            mid if snap is None else hi - min_contact,
             fs,
             lead_ms=IMPACT_LEAD_MS,
         )
@@ -356,7 +372,7 @@ def detect_shank_gyro(
         q = a + int(np.argmin(signed[a : hi + 1]))
         contacts: list[tuple[float, int]] = [(first, q)]
         if params.pattern == "skip":
-            split = _skip_split(signed, jerk, i0, q, min_contact, fs)
+            split = _skip_split(signed, snap, i0, q, min_contact, fs)
             if split is not None:
                 flight_peak, hop_ic = split
                 contacts = [(first, flight_peak), (hop_ic, q)]
@@ -369,21 +385,25 @@ def detect_shank_gyro(
             to.append(t / fs)
             depth.append(float(np.median(signed[s:extreme]) - signed[extreme]))
             edges.append(lobe.edge)
-            landing.append(_landing_strength(signed, jerk, start, fs))
+            landing.append(_landing_strength(signed, snap, start, fs))
             swing_after.append(float(np.max(signed[extreme : extreme + reach + 1])))
+            swing_before.append(float(np.max(signed[max(0, s - reach) : s + 1])))
     if not ic:
         return gate_contacts(np.empty(0), np.empty(0), params, METHOD)
     ic_s, to_s = np.asarray(ic), np.asarray(to)
     depth_a, edge_a = np.asarray(depth), np.asarray(edges)
     # Before the first and after the last mid-swing, standing is not a contact: an edge
-    # contact needs a landing, a backward rotation and a swing after it like the others'.
+    # contact needs a swing before it, a landing, a backward rotation and a swing after
+    # it like the others'.
     keep = ~edge_a
     if np.any(~edge_a):
-        landing_a, swing_a = np.asarray(landing), np.asarray(swing_after)
+        landing_a = np.asarray(landing)
+        swing = EDGE_SWING_SHARE * float(np.median(signed[swings]))
         keep |= (
-            (np.abs(depth_a) >= EDGE_MIN_SHARE * float(np.median(np.abs(depth_a[~edge_a]))))
+            (depth_a >= EDGE_MIN_SHARE * float(np.median(depth_a[~edge_a])))
             & (landing_a >= EDGE_MIN_SHARE * float(np.median(landing_a[~edge_a])))
-            & (swing_a >= EDGE_MIN_SHARE * float(np.median(signed[swings])))
+            & (np.asarray(swing_before) >= swing)
+            & (np.asarray(swing_after) >= swing)
         )
     ic_s, to_s = ic_s[keep], to_s[keep]
     order = np.argsort(ic_s)
@@ -396,19 +416,19 @@ def detect_shank_gyro(
 
 
 def _landing_strength(
-    signed: FloatArray, jerk: FloatArray | None, ic: float, sampling_rate_hz: float
+    signed: FloatArray, snap: FloatArray | None, ic: float, sampling_rate_hz: float
 ) -> float:
-    """How hard a landing was: the jerk peak at IC (m/s³), or the rate's spike (deg/s)."""
+    """How hard a landing was: the snap peak at IC (m/s⁴), or the rate's spike (deg/s)."""
     i = int(np.ceil(ic))
-    if jerk is None:
+    if snap is None:
         return float(-signed[min(i, signed.shape[0] - 1)])
     half = max(1, round(0.01 * sampling_rate_hz))
-    return float(np.max(jerk[max(0, i - half) : i + half + 1]))
+    return float(np.max(snap[max(0, i - half) : i + half + 1]))
 
 
 def _skip_split(
     signed: FloatArray,
-    jerk: FloatArray | None,
+    snap: FloatArray | None,
     ic: int,
     extreme: int,
     min_contact: int,
@@ -426,7 +446,7 @@ def _skip_split(
     span = float(np.max(signed[ic:extreme]) - np.min(signed[ic:extreme]))
     if signed[p] - level < SKIP_FLIGHT_RISE * span or p in (a, b - 1):
         return None
-    hop = _landing(signed, jerk, p, b, sampling_rate_hz, lead_ms=0.0)
+    hop = _landing(signed, snap, p, b, sampling_rate_hz, lead_ms=0.0)
     if hop is None:
         return None
     return p, hop
