@@ -371,7 +371,8 @@ def detect_shank_gyro(
             continue
         q = a + int(np.argmin(signed[a : hi + 1]))
         contacts: list[tuple[float, int]] = [(first, q)]
-        if params.pattern == "skip":
+        # at the bout's edges the skip's rhythm is not established: one contact at most
+        if params.pattern == "skip" and not lobe.edge:
             split = _skip_split(signed, snap, i0, q, min_contact, fs)
             if split is not None:
                 flight_peak, hop_ic = split
@@ -400,7 +401,7 @@ def detect_shank_gyro(
         landing_a = np.asarray(landing)
         swing = EDGE_SWING_SHARE * float(np.median(signed[swings]))
         keep |= (
-            (depth_a >= EDGE_MIN_SHARE * float(np.median(depth_a[~edge_a])))
+            (np.abs(depth_a) >= EDGE_MIN_SHARE * float(np.median(np.abs(depth_a[~edge_a]))))
             & (landing_a >= EDGE_MIN_SHARE * float(np.median(landing_a[~edge_a])))
             & (np.asarray(swing_before) >= swing)
             & (np.asarray(swing_after) >= swing)
