@@ -50,17 +50,18 @@ RATE_CUTOFF_HZ = 30.0
 """Low-pass cut-off of the sagittal rate, in Hz."""
 
 MIN_SWING_DPS = 100.0
-"""A mid-swing is at least this fast, in deg/s: the shank of a slow walker swings at
-200-300 deg/s, the smallest simulated swing (high skipping) at about 210 deg/s, while a
-standing or fidgeting leg stays well below."""
+"""A mid-swing is at least this fast, in deg/s: the Grouvel joggers' shanks swing at
+380-520 deg/s and the smallest simulated swing (high skipping) is about 210 deg/s, while a
+standing leg's rate is sensor noise (a bout of noise alone must give no contact)."""
 
 SIGN_AVERAGE_MS = 80.0
 """Moving-average window used only to tell the swing's sign from a landing spike, in ms."""
 
 MID_SWING_FRACTION = 0.5
-"""A mid-swing peak reaches at least this share of the bout's largest swing rate (and
-stands out from its surroundings by as much). The short flight of a skip (a small forward
-rotation between step and hop) stays below it."""
+"""A mid-swing peak reaches at least this share of the bout's largest swing rate (its
+99.5th percentile) and stands out from its surroundings by as much. The short flight of a
+skip (a small forward rotation between step and hop, a third of the swing's rate in the
+simulator) stays below it."""
 
 IMPACT_MIN_RATE_HZ = 50.0
 """At and above this rate the landing impact (10-20 ms at the shank) is sampled and gives
@@ -78,8 +79,10 @@ IMPACT_ONSET_MS = 20.0
 TO_FRACTION = 0.3
 """TO: where the rate has moved this share of the way from its stance level to the
 rotation that follows the contact (the backward rotation into the swing, or a skip's short
-flight). Chosen on the Grouvel shank jogging data (median TO error +2 ms against the
-insole, 98 contacts); the rotation's own peak is 67 ms late there."""
+flight). Chosen on the Grouvel shank jogging data (98 insole contacts, 20-29 Hz): TO bias
++14.5 ms against the insole (0.2: +9.7 ms, 0.4: +19.5 ms), where the rotation's own peak
+lies a median 67 ms after the insole TO. The simulator's shank gives +14 to +26 ms (back
+running -12 ms) at 0.3; those figures did not set it."""
 
 SKIP_FLIGHT_RISE = 0.3
 """A skip's flight between step and hop: a forward rotation rising above the stance level
@@ -215,7 +218,13 @@ def _snap(acc_ms2: FloatArray, sampling_rate_hz: float) -> FloatArray:
 
 
 def _first_impact(snap: FloatArray, lo: int, hi: int, sampling_rate_hz: float) -> float | None:
-    """Onset of the first strong snap peak in ``[lo, hi)``, in samples (between two samples)."""
+    """Onset of the first strong snap peak in ``[lo, hi)``, in samples.
+
+    The peak must reach ``IMPACT_SHARE`` of the strongest in the window; its onset is found
+    by walking back (at most ``IMPACT_ONSET_MS``) while the snap stays above half the peak
+    and keeps rising. Element ``i`` of the snap is the first to see a landing that happens
+    between samples ``i`` and ``i + 1``, so the midpoint ``i + 0.5`` is returned.
+    """
     lo, hi = max(0, lo), min(snap.shape[0], hi)
     if hi - lo < 3:
         return None
