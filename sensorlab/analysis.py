@@ -272,9 +272,9 @@ def analyze_recording(
         the_side = None
     chosen = method or choose_method(place, has_gyro=recording.has_gyro)
     check_option("method", chosen, tuple(DETECTORS))
-    if chosen == "segment-gyro" and not recording.has_gyro:
+    if chosen in ("segment-gyro", "shank-gyro") and not recording.has_gyro:
         raise UsageError(
-            f"method 'segment-gyro' needs gyroscope columns, found none in {recording.source}"
+            f"method '{chosen}' needs gyroscope columns, found none in {recording.source}"
         )
 
     rate_hz = recording.nominal_sampling_rate_hz

@@ -56,7 +56,9 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--placement", choices=PLACEMENTS, help="sensor placement (overrides 'placement:')"
     )
-    p.add_argument("--method", help="contact detector: segment-gyro, segment-acc or trunk-vertical")
+    p.add_argument(
+        "--method", help="contact detector: segment-gyro, shank-gyro, segment-acc or trunk-vertical"
+    )
     p.add_argument(
         "--targets", metavar="TOML", help="athlete target overrides (else $SENSORLAB_TARGETS)"
     )

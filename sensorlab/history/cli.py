@@ -75,7 +75,9 @@ def add_commands(sub: Any) -> dict[str, Handler]:
     p.add_argument("recordings", nargs="+", metavar="REC", help="recording CSV file(s)")
     p.add_argument("--drill", help="drill id (overrides the files' 'drill:' lines)")
     p.add_argument("--placement", choices=PLACEMENTS, help="sensor placement (overrides)")
-    p.add_argument("--method", help="contact detector: segment-gyro, segment-acc or trunk-vertical")
+    p.add_argument(
+        "--method", help="contact detector: segment-gyro, shank-gyro, segment-acc or trunk-vertical"
+    )
     p.add_argument(
         "--targets", metavar="TOML", help="athlete target overrides (else $SENSORLAB_TARGETS)"
     )

@@ -33,6 +33,7 @@ from scipy import signal as sps
 from sensorlab.signal.events import ContactEvents, ContactParams, Detector, gate_contacts
 from sensorlab.signal.filters import lowpass, parabolic_peak
 from sensorlab.signal.orientation import principal_axis
+from sensorlab.signal.shank import detect_shank_gyro
 from sensorlab.signal.trunk import detect_trunk
 
 FloatArray = NDArray[np.float64]
@@ -634,6 +635,7 @@ def detect_segment_acc(
 DETECTORS: dict[str, Detector] = {
     "segment-gyro": detect_segment_gyro,
     "segment-acc": detect_segment_acc,
+    "shank-gyro": detect_shank_gyro,
     "trunk-vertical": detect_trunk,
 }
 """Detector families by name (``--method``)."""
@@ -656,4 +658,6 @@ def choose_method(placement: str, *, has_gyro: bool) -> str:
     """
     if placement in ("sacrum", "chest"):
         return "trunk-vertical"
+    if placement == "shank" and has_gyro:
+        return "shank-gyro"
     return "segment-gyro" if has_gyro else "segment-acc"
