@@ -8,8 +8,9 @@ of one trial together), and detected contacts are matched to the dataset's refer
 :func:`sensorlab.evaluation.match_contacts` inside the windows where the reference is complete.
 One file is also run through the CLI (``sensorlab analyze --json``) as a cross-check.
 
-By default each foot/shank file with a gyroscope is analysed twice: with the default
-detector and with the accelerometer-only one (``segment-acc``). ``--method`` runs one method
+By default each foot/shank file with a gyroscope is analysed with the default detector and
+with the accelerometer-only one (``segment-acc``), and a shank file also with the foot's
+``segment-gyro`` (the shank's detector before ``shank-gyro``). ``--method`` runs one method
 only. Peers (gaitmap's Rampp event detection after its DTW stride segmentation, and
 sensormotion's peak-based steps) run on the same CSV files through ``benchmarks/bench_peers.py``,
 in this interpreter when it has them, else in ``--peers-python`` (a separate venv, see
@@ -111,7 +112,9 @@ def methods_for(case: ValidationCase, override: str | None) -> list[tuple[str | 
     """(method or None for the default, is-default) to run on a case."""
     has_gyro = case.recording.has_gyro
     if override is not None:
-        if override == "segment-gyro" and not has_gyro:
+        if override in ("segment-gyro", "shank-gyro") and not has_gyro:
+            return []
+        if override == "shank-gyro" and case.placement != "shank":
             return []
         if override == "trunk-vertical" and case.placement not in ("sacrum", "chest"):
             return []
@@ -119,6 +122,8 @@ def methods_for(case: ValidationCase, override: str | None) -> list[tuple[str | 
             return []
         return [(override, False)]
     out: list[tuple[str | None, bool]] = [(None, True)]
+    if case.placement == "shank" and has_gyro:
+        out.append(("segment-gyro", False))  # the foot's detector, for comparison
     if case.placement in ("foot", "shank") and has_gyro:
         out.append(("segment-acc", False))
     return out
