@@ -70,7 +70,6 @@ KNOWN_WEAK = {
     ("back-run", "foot", 400.0),
     ("walk", "foot", 100.0),
     ("walk", "foot", 200.0),
-    ("walk", "foot", 400.0),
     ("run", "foot", 100.0),
 }
 

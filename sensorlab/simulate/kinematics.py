@@ -612,8 +612,9 @@ class _LegBuilder:
             if st.strike == "heel":
                 t_ff = start + st.flat_frac * tc
                 t_ho = start + st.heel_off_frac * tc
+                ic_rate = IC_RATE_HEEL if st.ic_rate_heel is None else st.ic_rate_heel
                 pitch += [
-                    (start, th_ic, IC_RATE_HEEL * -th_ic / (t_ff - start)),
+                    (start, th_ic, ic_rate * -th_ic / (t_ff - start)),
                     (t_ff, 0.0, 0.0),
                     (t_ho, 0.0, 0.0),
                     (end, th_to, k_to * th_to / (end - t_ho)),
