@@ -105,6 +105,13 @@ def test_lost_packets_keep_cadence_and_no_event_rests_on_interpolated_samples():
     assert any("fell in a gap" in w for w in lossy.quality.warnings)
 
 
+def test_a_foot_below_50_hz_is_told_impacts_may_be_missed():
+    slow = analyze_recording(sim(sampling_rate_hz=30.0, duration_s=10.0).recording)
+    assert any("falls between samples" in w for w in slow.quality.warnings)
+    fast = analyze_recording(sim(sampling_rate_hz=100.0, duration_s=10.0).recording)
+    assert not any("falls between samples" in w for w in fast.quality.warnings)
+
+
 def test_clipping_and_low_rate_are_flagged():
     clipped = analyze_recording(sim(drill="high-skipping", acc_range_g=8.0).recording)
     assert clipped.quality.clipped_fraction > 0
