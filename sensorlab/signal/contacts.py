@@ -213,14 +213,58 @@ def _push_off_peaks(
         if i is None:
             continue
         strength[k] = signed[lo + i]
-        # The ground's moment on the segment vanishes at TO: the angular acceleration drops
-        # abruptly there. At a sharp push-off peak that is the peak itself; when the swing
-        # keeps the segment rotating (heels to glutes) it is the kink before the peak. No
-        # real recording of drills with flight checks this (walking has its own path).
-        a = max(lo, lo + i - back)
-        j = a + int(np.argmin(curvature[a : lo + i + 1]))
-        to_s[k] = parabolic_peak(-curvature, j) / sampling_rate_hz
+        start = max(lo, lo + i - back)
+        to_s[k] = _toe_off(signed, curvature, start, lo + i, sampling_rate_hz) / sampling_rate_hz
     return signed, to_s, strength
+
+
+TO_EDGE_FRACTION = 0.5
+"""Share of its steepest value at which the fall of angular acceleration counts as ended."""
+
+
+def _toe_off(
+    signed: FloatArray, curvature: FloatArray, start: int, peak: int, sampling_rate_hz: float
+) -> float:
+    """Toe-off between ``start`` and the push-off peak: where the unloading's drop ends.
+
+    As the ground unloads the segment its moment fades, and the angular acceleration falls;
+    once the toes are off it falls no further than the swing makes it. That fall (the
+    rate's second difference, negative) is a pulse: its deepest point is the middle of the
+    unloading, and TO is its trailing edge, taken where the fall has slowed back to half its
+    steepest (the half-amplitude edge of a pulse the rate's low-pass has rounded). When the
+    swing brakes the rotation at once (a sharp push-off peak) the fall never slows before
+    the peak, and TO is the peak itself. Below 50 Hz a sample is longer than the unloading
+    and TO is the deepest point of the fall.
+
+    Parameters
+    ----------
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    curvature : ndarray, shape (n_samples,)
+        Second difference of ``signed``, in deg/s per sample².
+    start, peak : int
+        First sample of the search and the push-off peak's sample.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    float
+        TO in fractional samples.
+    """
+    j = start + int(np.argmin(curvature[start : peak + 1]))
+    level = TO_EDGE_FRACTION * float(curvature[j])
+    if sampling_rate_hz < STRIDE_METHOD_BELOW_HZ or level >= 0.0:
+        return parabolic_peak(-curvature, j)
+    e = j
+    while e < peak and curvature[e] < level:
+        e += 1
+    if e == j:
+        return parabolic_peak(-curvature, j)
+    if curvature[e] < level:
+        return parabolic_peak(signed, peak)
+    y0, y1 = float(curvature[e - 1]), float(curvature[e])
+    return (e - 1) + (y0 - level) / (y0 - y1)
 
 
 SKIP_LIFT_OFF_JERK_RATIO = 0.5

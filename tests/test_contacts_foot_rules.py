@@ -1,0 +1,94 @@
+"""Rules of the foot detector (``segment-gyro``) on synthetic signals with known events.
+
+Each signal is built from the physics a rule relies on, not from the simulator: a gradual
+unloading before toe-off, an impact spread over neighbouring samples by a sensor's
+anti-alias filter, a toe-off jerk as large as the landing's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sensorlab.analysis import contact_params
+from sensorlab.drills import get_drill
+from sensorlab.signal.contacts import detect_segment_gyro
+
+FINE_HZ = 10_000.0
+"""Rate at which the synthetic motions are built before they are sampled."""
+
+
+def _sample(fine: np.ndarray, fs_hz: float) -> np.ndarray:
+    """Every ``FINE_HZ / fs_hz``-th value of a signal built at ``FINE_HZ``."""
+    step = round(FINE_HZ / fs_hz)
+    return fine[::step]
+
+
+def _gradual_unloading_rate(ic_s: np.ndarray, to_s: np.ndarray, duration_s: float) -> np.ndarray:
+    """Sagittal rate (deg/s) at ``FINE_HZ`` whose push-off ends in a gradual unloading.
+
+    In stance the foot's plantar-flexion rate grows at a constant angular acceleration,
+    which fades linearly to the swing's small value over the last 40 ms before TO (the
+    ground unloading the foot); after TO the swing keeps the foot rotating for 50 ms more
+    (heels to glutes) before the rate turns over and reverses into the swing.
+    """
+    dt = 1.0 / FINE_HZ
+    t = np.arange(0.0, duration_s, dt)
+    rate = np.zeros_like(t)
+    fade_s, swing_dps2, after_s = 0.04, 1200.0, 0.05
+    for k, (ic, to) in enumerate(zip(ic_s, to_s, strict=True)):
+        start = ic + 0.05
+        # the rate reaches 700 deg/s at TO
+        push_dps2 = (700.0 - 0.5 * swing_dps2 * fade_s) / ((to - start) - 0.5 * fade_s)
+        cycle = (t >= ic) & (t < to + after_s)
+        u = t[cycle]
+        acc_dps2 = np.zeros_like(u)
+        m = (u >= start) & (u < to - fade_s)
+        acc_dps2[m] = push_dps2
+        m = (u >= to - fade_s) & (u < to)
+        acc_dps2[m] = push_dps2 + (swing_dps2 - push_dps2) * (u[m] - (to - fade_s)) / fade_s
+        m = u >= to
+        acc_dps2[m] = swing_dps2 * (1.0 - (u[m] - to) / after_s)
+        rate[cycle] = np.cumsum(acc_dps2) * dt
+        # the swing brings the rotation back (a smooth lobe) before the next landing
+        a = to + after_s
+        b = ic_s[k + 1] - 0.02 if k + 1 < ic_s.size else a + 0.3
+        m = (t >= a) & (t < b)
+        top = float(rate[cycle][-1])
+        w = (t[m] - a) / (b - a)
+        rate[m] = top * (1.0 - w) - 600.0 * np.sin(np.pi * w) ** 2
+    return rate
+
+
+def _impacts_acc(ic_s: np.ndarray, n_fine: int, height_ms2: float = 60.0) -> np.ndarray:
+    """Specific force (m/s², ``FINE_HZ``) at rest on 1 g with a 5 ms landing spike at each IC."""
+    t = np.arange(n_fine) / FINE_HZ
+    acc = np.tile([0.0, 0.0, 9.81], (n_fine, 1))
+    for ic in ic_s:
+        u = t - ic
+        m = (u >= 0.0) & (u < 0.03)
+        acc[m, 0] += height_ms2 * (u[m] / 0.003) * np.exp(1.0 - u[m] / 0.003)
+    return acc
+
+
+def test_toe_off_is_the_end_of_a_gradual_unloading_not_its_middle() -> None:
+    fs_hz = 400.0
+    ic_s = 0.5 + 0.6 * np.arange(12)
+    to_s = ic_s + 0.15
+    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0)
+    gyr = np.zeros((rate_fine.size, 3))
+    gyr[:, 1] = rate_fine
+    acc = _impacts_acc(ic_s, rate_fine.size)
+    rng = np.random.default_rng(1)
+    acc_s = _sample(acc, fs_hz) + rng.normal(0.0, 0.05, (_sample(acc, fs_hz).shape))
+    gyr_s = _sample(gyr, fs_hz) + rng.normal(0.0, 0.5, (_sample(gyr, fs_hz).shape))
+    params = contact_params(get_drill("heels-to-glutes"), "foot")
+    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    assert events.ic_s.size >= ic_s.size - 1
+    err_ms = np.array(
+        [
+            1000.0 * (to - to_s[np.argmin(np.abs(ic_s - ic))])
+            for ic, to in zip(events.ic_s, events.to_s, strict=True)
+        ]
+    )
+    # the steepest fall of angular acceleration is 20 ms before TO; its end is TO
+    assert np.all(np.abs(err_ms) < 4.0), np.round(err_ms, 1)
