@@ -92,3 +92,43 @@ def test_toe_off_is_the_end_of_a_gradual_unloading_not_its_middle() -> None:
     )
     # the steepest fall of angular acceleration is 20 ms before TO; its end is TO
     assert np.all(np.abs(err_ms) < 4.0), np.round(err_ms, 1)
+
+
+def _run_from_standing(fs_hz: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A foot that stands, rises onto its toes, lifts off and runs: (acc, gyro, landings s).
+
+    The lift from standing jerks as hard as a landing and is followed by a push-off
+    rotation, but no swing (rotation against the push-off) comes before it.
+    """
+    lift_s = 1.5
+    ic_s = lift_s + 0.35 + 0.7 * np.arange(8)
+    t = np.arange(0.0, ic_s[-1] + 1.0, 1.0 / fs_hz)
+    push_dps = np.zeros_like(t)
+    # heel rise: a slow push-off rotation over the 250 ms before the lift
+    rise = (t > lift_s - 0.25) & (t < lift_s)
+    push_dps[rise] = 200.0 * (t[rise] - (lift_s - 0.25)) / 0.25
+    push_dps += 600.0 * np.exp(-0.5 * ((t - (lift_s + 0.06)) / 0.03) ** 2)
+    for ic in ic_s:
+        push_dps -= 450.0 * np.exp(-0.5 * ((t - (ic - 0.2)) / 0.08) ** 2)  # swing
+        push_dps += 600.0 * np.exp(-0.5 * ((t - (ic + 0.18)) / 0.04) ** 2)  # push-off
+    gyr = np.zeros((t.size, 3))
+    gyr[:, 1] = push_dps
+    rng = np.random.default_rng(2)
+    gyr += rng.normal(0.0, 0.5, gyr.shape)
+    acc = np.tile([0.0, 0.0, 9.81], (t.size, 1)) + rng.normal(0.0, 0.05, (t.size, 3))
+    moving = t > lift_s
+    acc[moving, 0] += 15.0 * np.sin(2.0 * np.pi * 1.4 * (t[moving] - lift_s))  # the swing
+    for event_s in [lift_s, *ic_s]:
+        i = int(np.ceil(event_s * fs_hz))
+        acc[i : i + 2, 2] += 60.0  # the jerk of the lift and of each landing
+    return acc, gyr, ic_s
+
+
+def test_the_lift_from_standing_is_not_a_landing() -> None:
+    fs_hz = 200.0
+    acc, gyr, truth_ic_s = _run_from_standing(fs_hz)
+    params = contact_params(get_drill("run"), "foot")
+    events = detect_segment_gyro(acc, gyr, sampling_rate_hz=fs_hz, params=params)
+    assert events.ic_s.size >= truth_ic_s.size - 1
+    # the first contact is the first landing, not the lift at 1.5 s
+    assert abs(events.ic_s[0] - truth_ic_s[0]) < 0.02, np.round(events.ic_s, 3)

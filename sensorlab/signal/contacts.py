@@ -529,6 +529,43 @@ def _skip_lift_offs(
     return ic_s, lift_off
 
 
+SWING_BEFORE_LANDING_FRACTION = 0.15
+"""A landing ends a swing: the rotation opposite to push-off reaches at least this share of
+the bout's typical push-off peak before it."""
+
+STANDING_BEFORE_S = 0.3
+"""Shortest stretch of signal before a bout's first candidate that shows whether a swing came
+before it, in s."""
+
+
+def _leaves_standing(
+    signed: FloatArray, candidate_s: float, typical_dps: float, sampling_rate_hz: float
+) -> bool:
+    """Whether the first impact candidate of a stretch is the foot leaving standing.
+
+    Every landing ends a swing, in which the foot rotates against its push-off sense. At
+    the start of a bout the foot rises from quiet standing (heel rise, then push-off) and
+    the lift jerks like a landing, but only push-off rotation came before it. With less
+    than ``STANDING_BEFORE_S`` of signal before the candidate (a stretch cut by lost
+    samples) nothing is concluded.
+
+    Parameters
+    ----------
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    candidate_s : float
+        The candidate's time from the first sample, in s.
+    typical_dps : float
+        The bout's typical push-off peak rate, in deg/s.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    """
+    i = int(np.floor(candidate_s * sampling_rate_hz))
+    if typical_dps <= 0.0 or i < STANDING_BEFORE_S * sampling_rate_hz or i > signed.size:
+        return False
+    return bool(np.min(signed[:i]) > -SWING_BEFORE_LANDING_FRACTION * typical_dps)
+
+
 def detect_segment_gyro(
     acc_ms2: FloatArray,
     gyr_dps: FloatArray | None,
@@ -614,6 +651,10 @@ def detect_segment_gyro(
             keep[k] = False
         else:
             last = k
+    # The foot leaving standing at the start of a bout jerks too, but no swing came before it.
+    first = int(np.argmax(keep)) if np.any(keep) else -1
+    if first >= 0 and _leaves_standing(signed, ic_s[first], typical, sampling_rate_hz):
+        keep[first] = False
     ic_s, lift_off = ic_s[keep], lift_off[keep]
     if not params.has_flight and sampling_rate_hz >= HEEL_CONTACT_MIN_RATE_HZ:
         ic_s = _heel_contact(ic_s, rate, sampling_rate_hz, window_ms=HEEL_CONTACT_WINDOW_MS)
