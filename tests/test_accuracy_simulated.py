@@ -59,7 +59,6 @@ KNOWN_WEAK = {
     ("one-leg-skipping", "foot", 100.0),
     ("side-run", "foot", 100.0),
     ("high-skipping", "foot", 100.0),
-    ("heels-to-glutes", "foot", 100.0),
     ("one-leg-pedaling", "foot", 100.0),
     ("one-leg-pedaling", "foot", 200.0),
     ("walk", "foot", 100.0),

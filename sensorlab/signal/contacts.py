@@ -91,22 +91,37 @@ def find_impacts(
     quiet = float(np.median(jerk))
     threshold = max(0.2 * typical, 4.0 * quiet)
     keep = peaks[heights >= threshold]
+    all_peaks, _ = sps.find_peaks(jerk)
+    onsets = [_impact_onset(jerk, p, all_peaks, sampling_rate_hz) for p in keep.tolist()]
+    return np.asarray((np.asarray(onsets) + 0.5) / sampling_rate_hz, dtype=np.float64)
+
+
+def _impact_onset(jerk: FloatArray, peak: int, all_peaks: IntArray, sampling_rate_hz: float) -> int:
+    """Jerk sample at which the impact whose jerk peaks at ``peak`` starts.
+
+    Parameters
+    ----------
+    jerk : ndarray, shape (n_samples - 1,)
+        Jerk norm (:func:`_impact_signal`), in m/s³.
+    peak : int
+        The impact's jerk peak.
+    all_peaks : ndarray of int
+        Every local maximum of ``jerk``.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    """
     # A landing can strike twice (heel, then forefoot slap): the contact starts at the first
     # strike even when the second is larger, so look back for an earlier strong jerk peak.
-    all_peaks, _ = sps.find_peaks(jerk)
     back = max(1, round(0.03 * sampling_rate_hz))
-    onsets = []
-    for p in keep.tolist():
-        earlier = all_peaks[(all_peaks >= p - back) & (all_peaks < p)]
-        strong = earlier[jerk[earlier] >= 0.5 * jerk[p]]
-        first = int(strong[0]) if strong.size else p
-        # the impact starts where the jerk leaves its quiet level, one or two samples
-        # before its peak at rates of 100-200 Hz
-        top, earliest = jerk[first], max(0, first - round(0.02 * sampling_rate_hz))
-        while first > earliest and IMPACT_ONSET_FRACTION * top <= jerk[first - 1] <= jerk[first]:
-            first -= 1
-        onsets.append(first)
-    return np.asarray((np.asarray(onsets) + 0.5) / sampling_rate_hz, dtype=np.float64)
+    earlier = all_peaks[(all_peaks >= peak - back) & (all_peaks < peak)]
+    strong = earlier[jerk[earlier] >= 0.5 * jerk[peak]]
+    first = int(strong[0]) if strong.size else peak
+    # the impact starts where the jerk leaves its quiet level, one or two samples
+    # before its peak at rates of 100-200 Hz
+    top, earliest = jerk[first], max(0, first - round(0.02 * sampling_rate_hz))
+    while first > earliest and IMPACT_ONSET_FRACTION * top <= jerk[first - 1] <= jerk[first]:
+        first -= 1
+    return first
 
 
 def sagittal_rate_dps(gyr_dps: FloatArray, *, sampling_rate_hz: float) -> FloatArray:
@@ -529,6 +544,70 @@ def _skip_lift_offs(
     return ic_s, lift_off
 
 
+def _swing_follows(
+    signed: FloatArray,
+    candidate_s: float,
+    typical_dps: float,
+    sampling_rate_hz: float,
+    params: ContactParams,
+) -> bool:
+    """Whether the swing follows a candidate that sits in a fast push-off-sense rotation.
+
+    After a toe-off the rotation reverses into the swing (below -15 % of the typical
+    push-off peak) before any new push-off; after a landing whose foot slaps down, the
+    rotation settles (below 25 % of it) and rises again into the contact's push-off first.
+    """
+    fs = sampling_rate_hz
+    i = int(np.floor(candidate_s * fs))
+    after = signed[i : i + int(params.max_contact_ms * fs / 1000.0)]
+    swing = np.flatnonzero(after < -SWING_BEFORE_LANDING_FRACTION * typical_dps)
+    settled = np.flatnonzero(after < 0.25 * typical_dps)
+    if swing.size == 0:
+        return False
+    if settled.size == 0:
+        return True
+    push = np.flatnonzero(after[settled[0] :] > 0.5 * typical_dps)
+    return bool(push.size == 0 or settled[0] + push[0] > swing[0])
+
+
+def _hidden_landing(
+    acc_ms2: FloatArray,
+    signed: FloatArray,
+    toe_off_s: float,
+    after_s: float,
+    typical_dps: float,
+    sampling_rate_hz: float,
+    params: ContactParams,
+) -> float | None:
+    """The landing before a toe-off jerk that was taken for a landing, if one can be found.
+
+    The landing lies between the longest and the shortest plausible contact before the
+    toe-off (and after ``after_s``, the previous contact's toe-off): its impact is the
+    largest jerk peak there, at least half the toe-off's, outside a fast push-off rotation.
+
+    Returns
+    -------
+    float or None
+        The landing's impact onset in s, or None if there is none.
+    """
+    fs = sampling_rate_hz
+    jerk = _impact_signal(acc_ms2, fs)
+    t = int(np.floor(toe_off_s * fs))
+    lo = max(int(np.ceil(after_s * fs)), t - int(params.max_contact_ms * fs / 1000.0), 0)
+    hi = t - int(np.ceil(params.min_contact_ms * fs / 1000.0))
+    if hi - lo < 2:
+        return None
+    all_peaks, _ = sps.find_peaks(jerk)
+    inside = all_peaks[(all_peaks >= lo) & (all_peaks < hi)]
+    if inside.size == 0:
+        return None
+    peak = int(inside[np.argmax(jerk[inside])])
+    own = float(np.max(jerk[t : t + max(2, round(0.03 * fs))]))
+    if jerk[peak] < 0.5 * own or signed[min(peak + 1, signed.size - 1)] > 0.5 * typical_dps:
+        return None
+    return (_impact_onset(jerk, peak, all_peaks, fs) + 0.5) / fs
+
+
 SWING_BEFORE_LANDING_FRACTION = 0.15
 """A landing ends a swing: the rotation opposite to push-off reaches at least this share of
 the bout's typical push-off peak before it."""
@@ -645,12 +724,28 @@ def detect_segment_gyro(
     typical = float(np.median(positive)) if positive.size else 0.0
     at_ic = signed[np.clip(np.round(ic_s * sampling_rate_hz).astype(np.int64), 0, rate.size - 1)]
     keep = np.ones(ic_s.shape, dtype=bool)
+    ic_s = ic_s.copy()
     last = -1
     for k in range(ic_s.size):
-        if last >= 0 and abs(ic_s[k] - free_to_s[last]) < 0.03 and at_ic[k] > 0.5 * typical:
-            keep[k] = False
-        else:
-            last = k
+        if at_ic[k] > 0.5 * typical:
+            if last >= 0 and abs(ic_s[k] - free_to_s[last]) < 0.03:
+                keep[k] = False
+                continue
+            # A candidate followed by the swing is a toe-off (a landing whose foot slaps
+            # down in the push-off sense is followed by its stance, then its push-off). At
+            # low rates the sensor's filter shrinks the landing's jerk to the size of the
+            # toe-off's, and the larger toe-off jerk can hide its own landing. (Below 50 Hz
+            # neither jerk is sampled reliably.)
+            if sampling_rate_hz >= STRIDE_METHOD_BELOW_HZ and _swing_follows(
+                signed, ic_s[k], typical, sampling_rate_hz, params
+            ):
+                after_s = free_to_s[last] if last >= 0 and np.isfinite(free_to_s[last]) else 0.0
+                landing = _hidden_landing(
+                    acc_ms2, signed, ic_s[k], after_s, typical, sampling_rate_hz, params
+                )
+                if landing is not None:
+                    ic_s[k] = landing
+        last = k
     # The foot leaving standing at the start of a bout jerks too, but no swing came before it.
     first = int(np.argmax(keep)) if np.any(keep) else -1
     if first >= 0 and _leaves_standing(signed, ic_s[first], typical, sampling_rate_hz):
