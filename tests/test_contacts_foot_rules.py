@@ -167,3 +167,52 @@ def test_a_toe_off_jerk_larger_than_the_landing_does_not_hide_the_landing() -> N
     found = np.array([np.min(np.abs(events.ic_s - ic)) for ic in ic_s[1:-1]])
     assert np.all(found < 0.02), np.round(found, 3)
     assert events.ic_s.size >= ic_s.size - 2
+
+
+def test_a_broad_swing_jerk_just_before_a_landing_is_not_its_first_strike() -> None:
+    # One-leg pedaling paws the foot back and down: its acceleration swings through a deep
+    # dip that ends 20 ms before the landing. At 100 Hz that dip's jerk is more than half the
+    # impact's, but it rises over several samples; the landing's strike rises within two.
+    fs_hz = 100.0
+    ic_s = 0.7 + 0.6 * np.arange(12)
+    to_s = ic_s + 0.15
+    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0)
+    gyr = np.zeros((rate_fine.size, 3))
+    gyr[:, 1] = rate_fine
+    acc = _impacts_acc(ic_s, rate_fine.size, height_ms2=80.0)
+    t = np.arange(rate_fine.size) / FINE_HZ
+    for ic in ic_s:
+        m = (t >= ic - 0.07) & (t < ic - 0.02)
+        acc[m, 1] += 60.0 * np.sin(np.pi * (t[m] - (ic - 0.07)) / 0.05) ** 2
+    rng = np.random.default_rng(4)
+    acc_s = _sample(acc, fs_hz)
+    gyr_s = _sample(gyr, fs_hz)
+    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
+    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
+    params = contact_params(get_drill("run"), "foot")
+    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    err_ms = np.array(
+        [1000.0 * (events.ic_s[np.argmin(np.abs(events.ic_s - ic))] - ic) for ic in ic_s[1:-1]]
+    )
+    assert np.all(np.abs(err_ms) <= 10.0), np.round(err_ms, 1)
+
+
+def test_a_landing_that_strikes_twice_starts_at_its_first_strike() -> None:
+    # Heel, then a larger forefoot slap 15 ms later: both rise abruptly, the first counts.
+    fs_hz = 400.0
+    ic_s = 0.7 + 0.6 * np.arange(12)
+    to_s = ic_s + 0.15
+    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0)
+    gyr = np.zeros((rate_fine.size, 3))
+    gyr[:, 1] = rate_fine
+    acc = _impacts_acc(ic_s, rate_fine.size, height_ms2=60.0)
+    acc += _impacts_acc(ic_s + 0.015, rate_fine.size, height_ms2=90.0) - [0.0, 0.0, 9.81]
+    rng = np.random.default_rng(5)
+    acc_s = _sample(acc, fs_hz) + rng.normal(0.0, 0.05, (_sample(acc, fs_hz).shape))
+    gyr_s = _sample(gyr, fs_hz) + rng.normal(0.0, 0.5, (_sample(gyr, fs_hz).shape))
+    params = contact_params(get_drill("run"), "foot")
+    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    err_ms = np.array(
+        [1000.0 * (events.ic_s[np.argmin(np.abs(events.ic_s - ic))] - ic) for ic in ic_s[1:-1]]
+    )
+    assert np.all(np.abs(err_ms) <= 3.0), np.round(err_ms, 1)

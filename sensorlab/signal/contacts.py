@@ -51,12 +51,17 @@ def _impact_signal(acc_ms2: FloatArray, sampling_rate_hz: float) -> FloatArray:
 IMPACT_ONSET_FRACTION = 0.5
 """Share of the impact's jerk peak at which its onset is taken (walking back from the peak)."""
 
+STRIKE_RISE_MS = 5.0
+"""Longest rise of a hard landing's jerk from half its height to its peak, in ms (at least
+two samples at low rates, where the sensor's anti-alias filter sets the rise)."""
+
 
 def find_impacts(
     acc_ms2: FloatArray,
     *,
     sampling_rate_hz: float,
     min_interval_ms: float,
+    strike_rise_ms: float | None,
 ) -> FloatArray:
     """Initial contacts as the onsets of the ground impacts.
 
@@ -74,6 +79,10 @@ def find_impacts(
         Sampling rate in Hz.
     min_interval_ms : float
         Shortest time between two impacts, in ms.
+    strike_rise_ms : float or None
+        Longest rise of a strike's jerk from half its height to its peak, in ms (landings
+        from flight, ``STRIKE_RISE_MS``); None for soft landings (a walking heel strike),
+        whose first strike may rise slowly.
 
     Returns
     -------
@@ -92,11 +101,19 @@ def find_impacts(
     threshold = max(0.2 * typical, 4.0 * quiet)
     keep = peaks[heights >= threshold]
     all_peaks, _ = sps.find_peaks(jerk)
-    onsets = [_impact_onset(jerk, p, all_peaks, sampling_rate_hz) for p in keep.tolist()]
+    onsets = [
+        _impact_onset(jerk, p, all_peaks, sampling_rate_hz, strike_rise_ms) for p in keep.tolist()
+    ]
     return np.asarray((np.asarray(onsets) + 0.5) / sampling_rate_hz, dtype=np.float64)
 
 
-def _impact_onset(jerk: FloatArray, peak: int, all_peaks: IntArray, sampling_rate_hz: float) -> int:
+def _impact_onset(
+    jerk: FloatArray,
+    peak: int,
+    all_peaks: IntArray,
+    sampling_rate_hz: float,
+    strike_rise_ms: float | None,
+) -> int:
     """Jerk sample at which the impact whose jerk peaks at ``peak`` starts.
 
     Parameters
@@ -109,16 +126,27 @@ def _impact_onset(jerk: FloatArray, peak: int, all_peaks: IntArray, sampling_rat
         Every local maximum of ``jerk``.
     sampling_rate_hz : float
         Sampling rate in Hz.
+    strike_rise_ms : float or None
+        Longest rise of a strike's jerk (see :func:`find_impacts`), in ms.
     """
-    # A landing can strike twice (heel, then forefoot slap): the contact starts at the first
-    # strike even when the second is larger, so look back for an earlier strong jerk peak.
-    back = max(1, round(0.03 * sampling_rate_hz))
+    # A landing can strike twice (heel, then forefoot slap), and at low rates the shoe's
+    # ringing can make a larger jerk than the impact itself: the contact starts at the first
+    # strike, so look back for an earlier strong jerk peak. A hard landing's strike rises
+    # abruptly (within a few ms, or the two samples the sensor's filter spreads it over); a
+    # broad rise just before the landing is the swing.
+    fs = sampling_rate_hz
+    back = max(1, round(0.03 * fs))
     earlier = all_peaks[(all_peaks >= peak - back) & (all_peaks < peak)]
     strong = earlier[jerk[earlier] >= 0.5 * jerk[peak]]
+    if strike_rise_ms is not None:
+        rise = max(2, round(strike_rise_ms * fs / 1000.0))
+        strong = np.asarray(
+            [q for q in strong.tolist() if q < rise or jerk[q - rise] < 0.5 * jerk[q]]
+        )
     first = int(strong[0]) if strong.size else peak
     # the impact starts where the jerk leaves its quiet level, one or two samples
     # before its peak at rates of 100-200 Hz
-    top, earliest = jerk[first], max(0, first - round(0.02 * sampling_rate_hz))
+    top, earliest = jerk[first], max(0, first - round(0.02 * fs))
     while first > earliest and IMPACT_ONSET_FRACTION * top <= jerk[first - 1] <= jerk[first]:
         first -= 1
     return first
@@ -605,7 +633,8 @@ def _hidden_landing(
     own = float(np.max(jerk[t : t + max(2, round(0.03 * fs))]))
     if jerk[peak] < 0.5 * own or signed[min(peak + 1, signed.size - 1)] > 0.5 * typical_dps:
         return None
-    return (_impact_onset(jerk, peak, all_peaks, fs) + 0.5) / fs
+    rise_ms = STRIKE_RISE_MS if params.has_flight else None
+    return (_impact_onset(jerk, peak, all_peaks, fs, rise_ms) + 0.5) / fs
 
 
 SWING_BEFORE_LANDING_FRACTION = 0.15
@@ -698,7 +727,10 @@ def detect_segment_gyro(
     if not params.has_flight and params.segment == "foot":
         walking = _segment_gyro_walking(rate, sampling_rate_hz, params)
     ic_s = find_impacts(
-        acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms
+        acc_ms2,
+        sampling_rate_hz=sampling_rate_hz,
+        min_interval_ms=params.min_interval_ms,
+        strike_rise_ms=STRIKE_RISE_MS if params.has_flight else None,
     )
     # A walking foot that never rests flat in stance (tiptoe walking can keep rotating)
     # leaves the foot-flat segmentation with few contacts: the impact-based ones count then.
@@ -799,7 +831,10 @@ def detect_segment_acc(
     acceleration of a soft landing. Prefer a sensor with a gyroscope for contact time.
     """
     ic_s = find_impacts(
-        acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms
+        acc_ms2,
+        sampling_rate_hz=sampling_rate_hz,
+        min_interval_ms=params.min_interval_ms,
+        strike_rise_ms=STRIKE_RISE_MS if params.has_flight else None,
     )
     smooth = lowpass(acc_ms2, cutoff_hz=25.0, sampling_rate_hz=sampling_rate_hz)
     jerk = np.linalg.norm(np.gradient(smooth, axis=0), axis=1) * sampling_rate_hz
