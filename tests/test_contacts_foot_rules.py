@@ -216,3 +216,31 @@ def test_a_landing_that_strikes_twice_starts_at_its_first_strike() -> None:
         [1000.0 * (events.ic_s[np.argmin(np.abs(events.ic_s - ic))] - ic) for ic in ic_s[1:-1]]
     )
     assert np.all(np.abs(err_ms) <= 3.0), np.round(err_ms, 1)
+
+
+def test_a_toe_off_jerk_does_not_hide_the_next_landing() -> None:
+    # Tiptoe walking at 100 Hz: the foot never rests flat, its toe-off jerks harder than its
+    # soft landing 320 ms later, within the drill's shortest interval between landings.
+    fs_hz = 100.0
+    ic_s = 0.8 + 0.85 * np.arange(12)
+    to_s = ic_s + 0.53
+    t = np.arange(0.0, ic_s[-1] + 1.2, 1.0 / FINE_HZ)
+    rate = np.zeros_like(t)
+    for ic, to in zip(ic_s, to_s, strict=True):
+        stance = (t > ic + 0.03) & (t < to)
+        rate[stance] += 80.0  # the heel stays up: the foot keeps rotating slowly
+        rate += 520.0 * np.exp(-0.5 * ((t - to) / 0.04) ** 2)  # push-off
+        rate -= 400.0 * np.exp(-0.5 * ((t - (to + 0.16)) / 0.06) ** 2)  # swing
+    gyr = np.zeros((t.size, 3))
+    gyr[:, 1] = rate
+    acc = _impacts_acc(ic_s, t.size, height_ms2=40.0)
+    acc += _impacts_acc(to_s, t.size, height_ms2=70.0) - [0.0, 0.0, 9.81]
+    rng = np.random.default_rng(6)
+    acc_s = _sample(acc, fs_hz)
+    gyr_s = _sample(gyr, fs_hz)
+    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
+    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
+    params = contact_params(get_drill("tiptoe-walk"), "foot")
+    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    found = np.array([np.min(np.abs(events.ic_s - ic)) for ic in ic_s[1:-1]])
+    assert np.all(found < 0.03), np.round(found, 3)

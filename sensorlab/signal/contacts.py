@@ -246,19 +246,25 @@ def _push_off_peaks(
     windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params, bounded=bounded)
     signed = _push_off_sign(windows, rate, params)
     curvature = np.gradient(np.gradient(signed))
-    back = max(1, round(0.08 * sampling_rate_hz))
     to_s = np.full(ic_s.shape, np.nan)
     strength = np.zeros(ic_s.shape)
     for k, (lo, hi) in enumerate(windows):
-        if hi - lo < 3:
-            continue
-        i = _first_prominent_peak(signed[lo:hi], 0.5)
-        if i is None:
-            continue
-        strength[k] = signed[lo + i]
-        start = max(lo, lo + i - back)
-        to_s[k] = _toe_off(signed, curvature, start, lo + i, sampling_rate_hz) / sampling_rate_hz
+        to_s[k], strength[k] = _push_off_in(signed, curvature, lo, hi, sampling_rate_hz)
     return signed, to_s, strength
+
+
+def _push_off_in(
+    signed: FloatArray, curvature: FloatArray, lo: int, hi: int, sampling_rate_hz: float
+) -> tuple[float, float]:
+    """TO (s, nan if none) and push-off peak rate (deg/s, 0 if none) in samples ``[lo, hi)``."""
+    if hi - lo < 3:
+        return np.nan, 0.0
+    i = _first_prominent_peak(signed[lo:hi], 0.5)
+    if i is None:
+        return np.nan, 0.0
+    start = max(lo, lo + i - max(1, round(0.08 * sampling_rate_hz)))
+    to_sample = _toe_off(signed, curvature, start, lo + i, sampling_rate_hz)
+    return to_sample / sampling_rate_hz, float(signed[lo + i])
 
 
 TO_EDGE_FRACTION = 0.5
@@ -602,16 +608,33 @@ def _hidden_landing(
     acc_ms2: FloatArray,
     signed: FloatArray,
     toe_off_s: float,
-    after_s: float,
+    window_s: tuple[float, float],
     typical_dps: float,
     sampling_rate_hz: float,
     params: ContactParams,
 ) -> float | None:
-    """The landing before a toe-off jerk that was taken for a landing, if one can be found.
+    """A landing that a larger toe-off jerk hid among the impact candidates, if any.
 
-    The landing lies between the longest and the shortest plausible contact before the
-    toe-off (and after ``after_s``, the previous contact's toe-off): its impact is the
-    largest jerk peak there, at least half the toe-off's, outside a fast push-off rotation.
+    Within the shortest plausible interval of a larger jerk only that one is a candidate;
+    when it is a toe-off, the landing it hid is the largest jerk peak in ``window_s``, if
+    that is at least half the toe-off's and lies outside a fast push-off rotation.
+
+    Parameters
+    ----------
+    acc_ms2 : ndarray, shape (n_samples, 3)
+        Specific force in m/s².
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    toe_off_s : float
+        Onset of the toe-off's jerk, in s.
+    window_s : tuple of float
+        Where the landing may lie, in s.
+    typical_dps : float
+        The bout's typical push-off peak rate, in deg/s.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    params : ContactParams
+        Plausibility bounds.
 
     Returns
     -------
@@ -620,9 +643,8 @@ def _hidden_landing(
     """
     fs = sampling_rate_hz
     jerk = _impact_signal(acc_ms2, fs)
-    t = int(np.floor(toe_off_s * fs))
-    lo = max(int(np.ceil(after_s * fs)), t - int(params.max_contact_ms * fs / 1000.0), 0)
-    hi = t - int(np.ceil(params.min_contact_ms * fs / 1000.0))
+    lo = max(int(np.ceil(window_s[0] * fs)), 0)
+    hi = min(int(np.floor(window_s[1] * fs)), jerk.size)
     if hi - lo < 2:
         return None
     all_peaks, _ = sps.find_peaks(jerk)
@@ -630,11 +652,15 @@ def _hidden_landing(
     if inside.size == 0:
         return None
     peak = int(inside[np.argmax(jerk[inside])])
+    t = int(np.floor(toe_off_s * fs))
     own = float(np.max(jerk[t : t + max(2, round(0.03 * fs))]))
     if jerk[peak] < 0.5 * own or signed[min(peak + 1, signed.size - 1)] > 0.5 * typical_dps:
         return None
     rise_ms = STRIKE_RISE_MS if params.has_flight else None
-    return (_impact_onset(jerk, peak, all_peaks, fs, rise_ms) + 0.5) / fs
+    onset = _impact_onset(jerk, peak, all_peaks, fs, rise_ms)
+    if onset < lo:
+        return None  # the jerk belongs to a burst that started before the window
+    return (onset + 0.5) / fs
 
 
 SWING_BEFORE_LANDING_FRACTION = 0.15
@@ -672,6 +698,77 @@ def _leaves_standing(
     if typical_dps <= 0.0 or i < STANDING_BEFORE_S * sampling_rate_hz or i > signed.size:
         return False
     return bool(np.min(signed[:i]) > -SWING_BEFORE_LANDING_FRACTION * typical_dps)
+
+
+def _separate_toe_offs(
+    acc_ms2: FloatArray,
+    ic_s: FloatArray,
+    lift_off_s: FloatArray,
+    rate: FloatArray,
+    sampling_rate_hz: float,
+    params: ContactParams,
+) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+    """Tell toe-off jerks from landings among the impact candidates.
+
+    A large jerk can also come from the toe leaving the ground. A candidate in a fast
+    push-off rotation (over half the typical push-off peak) is a toe-off when it falls on
+    the push-off of the contact before it, or when the swing follows it (a landing whose
+    foot slaps down in the push-off sense is followed by its stance and push-off instead).
+    At 50 Hz and above the sensor's filter can shrink a landing's jerk to the size of a
+    toe-off's, and within the shortest interval between landings only the larger of the two
+    became a candidate: a toe-off's hidden landing is looked for after it (the next landing)
+    or one plausible contact before it (its own landing).
+
+    Returns
+    -------
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    ic_s, lift_off_s : ndarray, shape (n_kept,)
+        The landings and their skip lift-offs (nan where none), in s.
+    typical : float
+        The bout's typical push-off peak rate, in deg/s.
+    """
+    fs = sampling_rate_hz
+    signed, free_to_s, free_strength = _push_off_peaks(ic_s, rate, fs, params, bounded=False)
+    curvature = np.gradient(np.gradient(signed))
+    positive = free_strength[free_strength > 0]
+    typical = float(np.median(positive)) if positive.size else 0.0
+    at_ic = signed[np.clip(np.round(ic_s * fs).astype(np.int64), 0, rate.size - 1)]
+    restore = fs >= STRIDE_METHOD_BELOW_HZ
+    min_contact_s, max_contact_s = params.min_contact_ms / 1000.0, params.max_contact_ms / 1000.0
+    interval_s = params.min_interval_ms / 1000.0
+    out_ic: list[float] = []
+    out_lift_off: list[float] = []
+    last_to_s = np.nan  # free TO of the last landing kept
+    for k in range(ic_s.size):
+        ic, to = float(ic_s[k]), float(free_to_s[k])
+        if at_ic[k] > 0.5 * typical:
+            if out_ic and abs(ic - last_to_s) < 0.03:
+                # the last contact's toe-off; it may have hidden the next landing
+                next_s = ic_s[k + 1] if k + 1 < ic_s.size else np.inf
+                window = (ic + 0.03, min(ic + interval_s, next_s - interval_s))
+                landing = None
+                if restore and window[1] - window[0] > 2.0 / fs:
+                    landing = _hidden_landing(acc_ms2, signed, ic, window, typical, fs, params)
+                if landing is None or landing - out_ic[-1] < interval_s:
+                    continue
+                ic, to = landing, np.nan
+            elif restore and _swing_follows(signed, ic, typical, fs, params):
+                # a toe-off whose own landing it hid, one plausible contact before it
+                start_s = last_to_s + 0.03 if np.isfinite(last_to_s) else 0.0
+                window = (max(start_s, ic - max_contact_s), ic - min_contact_s)
+                landing = _hidden_landing(acc_ms2, signed, ic, window, typical, fs, params)
+                if landing is not None:
+                    ic, to = landing, np.nan
+            if np.isnan(to):
+                ((lo, hi),) = _contact_windows(
+                    np.asarray([ic]), rate.size, fs, params, bounded=False
+                )
+                to, _strength = _push_off_in(signed, curvature, lo, hi, fs)
+        out_ic.append(ic)
+        out_lift_off.append(float(lift_off_s[k]) if ic == ic_s[k] else np.nan)
+        last_to_s = to
+    return signed, np.asarray(out_ic), np.asarray(out_lift_off), typical
 
 
 def detect_segment_gyro(
@@ -746,43 +843,12 @@ def detect_segment_gyro(
     lift_off = np.full(ic_s.shape, np.nan)
     if params.pattern == "skip":
         ic_s, lift_off = _skip_lift_offs(acc_ms2, ic_s, sampling_rate_hz, params)
-    # A large jerk can also come from the toe leaving the ground: a candidate that falls on
-    # the push-off peak of the contact before it is that contact's toe-off, not a landing.
-    # The toe-off jerk also falls in the middle of a fast push-off rotation, a landing does not.
-    signed, free_to_s, free_strength = _push_off_peaks(
-        ic_s, rate, sampling_rate_hz, params, bounded=False
+    signed, ic_s, lift_off, typical = _separate_toe_offs(
+        acc_ms2, ic_s, lift_off, rate, sampling_rate_hz, params
     )
-    positive = free_strength[free_strength > 0]
-    typical = float(np.median(positive)) if positive.size else 0.0
-    at_ic = signed[np.clip(np.round(ic_s * sampling_rate_hz).astype(np.int64), 0, rate.size - 1)]
-    keep = np.ones(ic_s.shape, dtype=bool)
-    ic_s = ic_s.copy()
-    last = -1
-    for k in range(ic_s.size):
-        if at_ic[k] > 0.5 * typical:
-            if last >= 0 and abs(ic_s[k] - free_to_s[last]) < 0.03:
-                keep[k] = False
-                continue
-            # A candidate followed by the swing is a toe-off (a landing whose foot slaps
-            # down in the push-off sense is followed by its stance, then its push-off). At
-            # low rates the sensor's filter shrinks the landing's jerk to the size of the
-            # toe-off's, and the larger toe-off jerk can hide its own landing. (Below 50 Hz
-            # neither jerk is sampled reliably.)
-            if sampling_rate_hz >= STRIDE_METHOD_BELOW_HZ and _swing_follows(
-                signed, ic_s[k], typical, sampling_rate_hz, params
-            ):
-                after_s = free_to_s[last] if last >= 0 and np.isfinite(free_to_s[last]) else 0.0
-                landing = _hidden_landing(
-                    acc_ms2, signed, ic_s[k], after_s, typical, sampling_rate_hz, params
-                )
-                if landing is not None:
-                    ic_s[k] = landing
-        last = k
     # The foot leaving standing at the start of a bout jerks too, but no swing came before it.
-    first = int(np.argmax(keep)) if np.any(keep) else -1
-    if first >= 0 and _leaves_standing(signed, ic_s[first], typical, sampling_rate_hz):
-        keep[first] = False
-    ic_s, lift_off = ic_s[keep], lift_off[keep]
+    if ic_s.size and _leaves_standing(signed, ic_s[0], typical, sampling_rate_hz):
+        ic_s, lift_off = ic_s[1:], lift_off[1:]
     if not params.has_flight and sampling_rate_hz >= HEEL_CONTACT_MIN_RATE_HZ:
         ic_s = _heel_contact(ic_s, rate, sampling_rate_hz, window_ms=HEEL_CONTACT_WINDOW_MS)
     _signed, to_s, strength = _push_off_peaks(ic_s, rate, sampling_rate_hz, params)
