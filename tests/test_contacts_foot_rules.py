@@ -244,3 +244,35 @@ def test_a_toe_off_jerk_does_not_hide_the_next_landing() -> None:
     events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
     found = np.array([np.min(np.abs(events.ic_s - ic)) for ic in ic_s[1:-1]])
     assert np.all(found < 0.03), np.round(found, 3)
+
+
+def test_a_hops_toe_off_jerk_is_not_taken_for_the_next_hop() -> None:
+    # High skipping: step, lift-off, hop, then the hop's push-off into a long swing. The
+    # toe-off of the hop jerks too; it must not pair with the hop as a step with its hop.
+    fs_hz = 200.0
+    cycle_s = 0.5 + 1.0 * np.arange(10)
+    t = np.arange(0.0, cycle_s[-1] + 1.5, 1.0 / FINE_HZ)
+    rate = np.zeros_like(t)
+    for c in cycle_s:
+        rate += 100.0 * np.exp(-0.5 * ((t - (c + 0.14)) / 0.02) ** 2)  # the step's push-off
+        rate += 600.0 * np.exp(-0.5 * ((t - (c + 0.40)) / 0.035) ** 2)  # the hop's
+        rate -= 400.0 * np.exp(-0.5 * ((t - (c + 0.70)) / 0.1) ** 2)  # the swing
+    gyr = np.zeros((t.size, 3))
+    gyr[:, 1] = rate
+    one_g = np.array([0.0, 0.0, 9.81])
+    acc = _impacts_acc(cycle_s, t.size, height_ms2=60.0)  # step landings
+    acc += _impacts_acc(cycle_s + 0.15, t.size, height_ms2=12.0) - one_g  # step lift-offs
+    acc += _impacts_acc(cycle_s + 0.24, t.size, height_ms2=50.0) - one_g  # hop landings
+    acc += _impacts_acc(cycle_s + 0.40, t.size, height_ms2=35.0) - one_g  # hop toe-offs
+    rng = np.random.default_rng(7)
+    acc_s = _sample(acc, fs_hz)
+    gyr_s = _sample(gyr, fs_hz)
+    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
+    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
+    params = contact_params(get_drill("high-skipping"), "foot")
+    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    hops = cycle_s[1:-1] + 0.24
+    k = np.array([np.argmin(np.abs(events.ic_s - h)) for h in hops])
+    assert np.all(np.abs(events.ic_s[k] - hops) < 0.01), np.round(events.ic_s[k] - hops, 3)
+    err_ms = 1000.0 * (events.to_s[k] - (hops + 0.16))
+    assert np.all(np.abs(err_ms) < 10.0), np.round(err_ms, 1)

@@ -841,11 +841,11 @@ def detect_segment_gyro(
     ):
         ic_s = _fill_strides(ic_s, acc_ms2, rate, sampling_rate_hz, params)
     lift_off = np.full(ic_s.shape, np.nan)
-    if params.pattern == "skip":
-        ic_s, lift_off = _skip_lift_offs(acc_ms2, ic_s, sampling_rate_hz, params)
     signed, ic_s, lift_off, typical = _separate_toe_offs(
         acc_ms2, ic_s, lift_off, rate, sampling_rate_hz, params
     )
+    if params.pattern == "skip":
+        ic_s, lift_off = _skip_lift_offs(acc_ms2, ic_s, sampling_rate_hz, params)
     # The foot leaving standing at the start of a bout jerks too, but no swing came before it.
     if ic_s.size and _leaves_standing(signed, ic_s[0], typical, sampling_rate_hz):
         ic_s, lift_off = ic_s[1:], lift_off[1:]
