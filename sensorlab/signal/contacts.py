@@ -256,7 +256,26 @@ def _push_off_peaks(
 def _push_off_in(
     signed: FloatArray, curvature: FloatArray, lo: int, hi: int, sampling_rate_hz: float
 ) -> tuple[float, float]:
-    """TO (s, nan if none) and push-off peak rate (deg/s, 0 if none) in samples ``[lo, hi)``."""
+    """TO and push-off peak of one contact, searched in samples ``[lo, hi)``.
+
+    Parameters
+    ----------
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    curvature : ndarray, shape (n_samples,)
+        Second difference of ``signed``, in deg/s per sample².
+    lo, hi : int
+        The contact's search window (samples).
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    to_s : float
+        TO in s from the first sample, nan if there is no push-off peak.
+    peak_dps : float
+        The push-off peak's rate in deg/s, 0 if there is none.
+    """
     if hi - lo < 3:
         return np.nan, 0.0
     i = _first_prominent_peak(signed[lo:hi], 0.5)
@@ -590,6 +609,19 @@ def _swing_follows(
     After a toe-off the rotation reverses into the swing (below -15 % of the typical
     push-off peak) before any new push-off; after a landing whose foot slaps down, the
     rotation settles (below 25 % of it) and rises again into the contact's push-off first.
+
+    Parameters
+    ----------
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    candidate_s : float
+        The candidate's time from the first sample, in s.
+    typical_dps : float
+        The bout's typical push-off peak rate, in deg/s.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    params : ContactParams
+        Plausibility bounds (the search reaches the longest plausible contact).
     """
     fs = sampling_rate_hz
     i = int(np.floor(candidate_s * fs))
@@ -780,13 +812,15 @@ def detect_segment_gyro(
 ) -> ContactEvents:
     """Foot or shank contacts from the impact (IC) and the push-off rotation peak (TO).
 
-    IC is the onset of the ground impact (:func:`find_impacts`). TO is the peak of the
-    sagittal angular rate in plantar flexion that ends the push-off: the segment rotates
-    fastest as the toes leave the ground [1]_ [2]_. After an IC it is the first prominent
-    extreme of the sagittal rate once the shortest plausible contact has passed; the
-    rotation's sign is taken by majority over the bout, so one odd contact cannot flip it.
-    A contact with no push-off (the last landing back into standing) has no TO and is
-    dropped.
+    IC is the onset of the ground impact (:func:`find_impacts`); impact candidates that
+    are toe-offs, or the foot leaving standing, are told apart from landings by the
+    rotation around them. TO ends the push-off, the rotation in plantar flexion that is
+    fastest as the toes leave the ground [1]_ [2]_: after an IC the push-off is the first
+    prominent extreme of the sagittal rate once the shortest plausible contact has
+    passed, and TO is where the unloading's fall of angular acceleration ends, at or
+    before that peak. The rotation's sign is taken by majority over the bout, so one odd
+    contact cannot flip it. A contact with no push-off (the last landing back into
+    standing) has no TO and is dropped.
 
     Parameters
     ----------
