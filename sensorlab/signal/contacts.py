@@ -51,12 +51,17 @@ def _impact_signal(acc_ms2: FloatArray, sampling_rate_hz: float) -> FloatArray:
 IMPACT_ONSET_FRACTION = 0.5
 """Share of the impact's jerk peak at which its onset is taken (walking back from the peak)."""
 
+STRIKE_RISE_MS = 5.0
+"""Longest rise of a hard landing's jerk from half its height to its peak, in ms (at least
+two samples at low rates, where the sensor's anti-alias filter sets the rise)."""
+
 
 def find_impacts(
     acc_ms2: FloatArray,
     *,
     sampling_rate_hz: float,
     min_interval_ms: float,
+    strike_rise_ms: float | None,
 ) -> FloatArray:
     """Initial contacts as the onsets of the ground impacts.
 
@@ -74,6 +79,10 @@ def find_impacts(
         Sampling rate in Hz.
     min_interval_ms : float
         Shortest time between two impacts, in ms.
+    strike_rise_ms : float or None
+        Longest rise of a strike's jerk from half its height to its peak, in ms (landings
+        from flight, ``STRIKE_RISE_MS``); None for soft landings (a walking heel strike),
+        whose first strike may rise slowly.
 
     Returns
     -------
@@ -91,22 +100,56 @@ def find_impacts(
     quiet = float(np.median(jerk))
     threshold = max(0.2 * typical, 4.0 * quiet)
     keep = peaks[heights >= threshold]
-    # A landing can strike twice (heel, then forefoot slap): the contact starts at the first
-    # strike even when the second is larger, so look back for an earlier strong jerk peak.
     all_peaks, _ = sps.find_peaks(jerk)
-    back = max(1, round(0.03 * sampling_rate_hz))
-    onsets = []
-    for p in keep.tolist():
-        earlier = all_peaks[(all_peaks >= p - back) & (all_peaks < p)]
-        strong = earlier[jerk[earlier] >= 0.5 * jerk[p]]
-        first = int(strong[0]) if strong.size else p
-        # the impact starts where the jerk leaves its quiet level, one or two samples
-        # before its peak at rates of 100-200 Hz
-        top, earliest = jerk[first], max(0, first - round(0.02 * sampling_rate_hz))
-        while first > earliest and IMPACT_ONSET_FRACTION * top <= jerk[first - 1] <= jerk[first]:
-            first -= 1
-        onsets.append(first)
+    onsets = [
+        _impact_onset(jerk, p, all_peaks, sampling_rate_hz, strike_rise_ms) for p in keep.tolist()
+    ]
     return np.asarray((np.asarray(onsets) + 0.5) / sampling_rate_hz, dtype=np.float64)
+
+
+def _impact_onset(
+    jerk: FloatArray,
+    peak: int,
+    all_peaks: IntArray,
+    sampling_rate_hz: float,
+    strike_rise_ms: float | None,
+) -> int:
+    """Jerk sample at which the impact whose jerk peaks at ``peak`` starts.
+
+    Parameters
+    ----------
+    jerk : ndarray, shape (n_samples - 1,)
+        Jerk norm (:func:`_impact_signal`), in m/s³.
+    peak : int
+        The impact's jerk peak.
+    all_peaks : ndarray of int
+        Every local maximum of ``jerk``.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    strike_rise_ms : float or None
+        Longest rise of a strike's jerk (see :func:`find_impacts`), in ms.
+    """
+    # A landing can strike twice (heel, then forefoot slap), and at low rates the shoe's
+    # ringing can make a larger jerk than the impact itself: the contact starts at the first
+    # strike, so look back for an earlier strong jerk peak. A hard landing's strike rises
+    # abruptly (within a few ms, or the two samples the sensor's filter spreads it over); a
+    # broad rise just before the landing is the swing.
+    fs = sampling_rate_hz
+    back = max(1, round(0.03 * fs))
+    earlier = all_peaks[(all_peaks >= peak - back) & (all_peaks < peak)]
+    strong = earlier[jerk[earlier] >= 0.5 * jerk[peak]]
+    if strike_rise_ms is not None:
+        rise = max(2, round(strike_rise_ms * fs / 1000.0))
+        strong = np.asarray(
+            [q for q in strong.tolist() if q < rise or jerk[q - rise] < 0.5 * jerk[q]]
+        )
+    first = int(strong[0]) if strong.size else peak
+    # the impact starts where the jerk leaves its quiet level, one or two samples
+    # before its peak at rates of 100-200 Hz
+    top, earliest = jerk[first], max(0, first - round(0.02 * fs))
+    while first > earliest and IMPACT_ONSET_FRACTION * top <= jerk[first - 1] <= jerk[first]:
+        first -= 1
+    return first
 
 
 def sagittal_rate_dps(gyr_dps: FloatArray, *, sampling_rate_hz: float) -> FloatArray:
@@ -203,24 +246,93 @@ def _push_off_peaks(
     windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params, bounded=bounded)
     signed = _push_off_sign(windows, rate, params)
     curvature = np.gradient(np.gradient(signed))
-    back = max(1, round(0.08 * sampling_rate_hz))
     to_s = np.full(ic_s.shape, np.nan)
     strength = np.zeros(ic_s.shape)
     for k, (lo, hi) in enumerate(windows):
-        if hi - lo < 3:
-            continue
-        i = _first_prominent_peak(signed[lo:hi], 0.5)
-        if i is None:
-            continue
-        strength[k] = signed[lo + i]
-        # The ground's moment on the segment vanishes at TO: the angular acceleration drops
-        # abruptly there. At a sharp push-off peak that is the peak itself; when the swing
-        # keeps the segment rotating (heels to glutes) it is the kink before the peak. No
-        # real recording of drills with flight checks this (walking has its own path).
-        a = max(lo, lo + i - back)
-        j = a + int(np.argmin(curvature[a : lo + i + 1]))
-        to_s[k] = parabolic_peak(-curvature, j) / sampling_rate_hz
+        to_s[k], strength[k] = _push_off_in(signed, curvature, lo, hi, sampling_rate_hz)
     return signed, to_s, strength
+
+
+def _push_off_in(
+    signed: FloatArray, curvature: FloatArray, lo: int, hi: int, sampling_rate_hz: float
+) -> tuple[float, float]:
+    """TO and push-off peak of one contact, searched in samples ``[lo, hi)``.
+
+    Parameters
+    ----------
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    curvature : ndarray, shape (n_samples,)
+        Second difference of ``signed``, in deg/s per sample².
+    lo, hi : int
+        The contact's search window (samples).
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    to_s : float
+        TO in s from the first sample, nan if there is no push-off peak.
+    peak_dps : float
+        The push-off peak's rate in deg/s, 0 if there is none.
+    """
+    if hi - lo < 3:
+        return np.nan, 0.0
+    i = _first_prominent_peak(signed[lo:hi], 0.5)
+    if i is None:
+        return np.nan, 0.0
+    start = max(lo, lo + i - max(1, round(0.08 * sampling_rate_hz)))
+    to_sample = _toe_off(signed, curvature, start, lo + i, sampling_rate_hz)
+    return to_sample / sampling_rate_hz, float(signed[lo + i])
+
+
+TO_EDGE_FRACTION = 0.5
+"""Share of its steepest value at which the fall of angular acceleration counts as ended."""
+
+
+def _toe_off(
+    signed: FloatArray, curvature: FloatArray, start: int, peak: int, sampling_rate_hz: float
+) -> float:
+    """Toe-off between ``start`` and the push-off peak: where the unloading's drop ends.
+
+    As the ground unloads the segment its moment fades, and the angular acceleration falls;
+    once the toes are off it falls no further than the swing makes it. That fall (the
+    rate's second difference, negative) is a pulse: its deepest point is the middle of the
+    unloading, and TO is its trailing edge, taken where the fall has slowed back to half its
+    steepest (the half-amplitude edge of a pulse the rate's low-pass has rounded). When the
+    swing brakes the rotation at once (a sharp push-off peak) the fall never slows before
+    the peak, and TO is the peak itself. Below 50 Hz a sample is longer than the unloading
+    and TO is the deepest point of the fall.
+
+    Parameters
+    ----------
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    curvature : ndarray, shape (n_samples,)
+        Second difference of ``signed``, in deg/s per sample².
+    start, peak : int
+        First sample of the search and the push-off peak's sample.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    float
+        TO in fractional samples.
+    """
+    j = start + int(np.argmin(curvature[start : peak + 1]))
+    level = TO_EDGE_FRACTION * float(curvature[j])
+    if sampling_rate_hz < STRIDE_METHOD_BELOW_HZ or level >= 0.0:
+        return parabolic_peak(-curvature, j)
+    e = j
+    while e < peak and curvature[e] < level:
+        e += 1
+    if e == j:
+        return parabolic_peak(-curvature, j)
+    if curvature[e] < level:
+        return parabolic_peak(signed, peak)
+    y0, y1 = float(curvature[e - 1]), float(curvature[e])
+    return (e - 1) + (y0 - level) / (y0 - y1)
 
 
 SKIP_LIFT_OFF_JERK_RATIO = 0.5
@@ -485,6 +597,212 @@ def _skip_lift_offs(
     return ic_s, lift_off
 
 
+def _swing_follows(
+    signed: FloatArray,
+    candidate_s: float,
+    typical_dps: float,
+    sampling_rate_hz: float,
+    params: ContactParams,
+) -> bool:
+    """Whether the swing follows a candidate that sits in a fast push-off-sense rotation.
+
+    After a toe-off the rotation reverses into the swing (below -15 % of the typical
+    push-off peak) before any new push-off; after a landing whose foot slaps down, the
+    rotation settles (below 25 % of it) and rises again into the contact's push-off first.
+
+    Parameters
+    ----------
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    candidate_s : float
+        The candidate's time from the first sample, in s.
+    typical_dps : float
+        The bout's typical push-off peak rate, in deg/s.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    params : ContactParams
+        Plausibility bounds (the search reaches the longest plausible contact).
+    """
+    fs = sampling_rate_hz
+    i = int(np.floor(candidate_s * fs))
+    after = signed[i : i + int(params.max_contact_ms * fs / 1000.0)]
+    swing = np.flatnonzero(after < -SWING_BEFORE_LANDING_FRACTION * typical_dps)
+    settled = np.flatnonzero(after < 0.25 * typical_dps)
+    if swing.size == 0:
+        return False
+    if settled.size == 0:
+        return True
+    push = np.flatnonzero(after[settled[0] :] > 0.5 * typical_dps)
+    return bool(push.size == 0 or settled[0] + push[0] > swing[0])
+
+
+def _hidden_landing(
+    acc_ms2: FloatArray,
+    signed: FloatArray,
+    toe_off_s: float,
+    window_s: tuple[float, float],
+    typical_dps: float,
+    sampling_rate_hz: float,
+    params: ContactParams,
+) -> float | None:
+    """A landing that a larger toe-off jerk hid among the impact candidates, if any.
+
+    Within the shortest plausible interval of a larger jerk only that one is a candidate;
+    when it is a toe-off, the landing it hid is the largest jerk peak in ``window_s``, if
+    that is at least half the toe-off's and lies outside a fast push-off rotation.
+
+    Parameters
+    ----------
+    acc_ms2 : ndarray, shape (n_samples, 3)
+        Specific force in m/s².
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    toe_off_s : float
+        Onset of the toe-off's jerk, in s.
+    window_s : tuple of float
+        Where the landing may lie, in s.
+    typical_dps : float
+        The bout's typical push-off peak rate, in deg/s.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    params : ContactParams
+        Plausibility bounds.
+
+    Returns
+    -------
+    float or None
+        The landing's impact onset in s, or None if there is none.
+    """
+    fs = sampling_rate_hz
+    jerk = _impact_signal(acc_ms2, fs)
+    lo = max(int(np.ceil(window_s[0] * fs)), 0)
+    hi = min(int(np.floor(window_s[1] * fs)), jerk.size)
+    if hi - lo < 2:
+        return None
+    all_peaks, _ = sps.find_peaks(jerk)
+    inside = all_peaks[(all_peaks >= lo) & (all_peaks < hi)]
+    if inside.size == 0:
+        return None
+    peak = int(inside[np.argmax(jerk[inside])])
+    t = int(np.floor(toe_off_s * fs))
+    own = float(np.max(jerk[t : t + max(2, round(0.03 * fs))]))
+    if jerk[peak] < 0.5 * own or signed[min(peak + 1, signed.size - 1)] > 0.5 * typical_dps:
+        return None
+    rise_ms = STRIKE_RISE_MS if params.has_flight else None
+    onset = _impact_onset(jerk, peak, all_peaks, fs, rise_ms)
+    if onset < lo:
+        return None  # the jerk belongs to a burst that started before the window
+    return (onset + 0.5) / fs
+
+
+SWING_BEFORE_LANDING_FRACTION = 0.15
+"""A landing ends a swing: the rotation opposite to push-off reaches at least this share of
+the bout's typical push-off peak before it."""
+
+STANDING_BEFORE_S = 0.3
+"""Shortest stretch of signal before a bout's first candidate that shows whether a swing came
+before it, in s."""
+
+
+def _leaves_standing(
+    signed: FloatArray, candidate_s: float, typical_dps: float, sampling_rate_hz: float
+) -> bool:
+    """Whether the first impact candidate of a stretch is the foot leaving standing.
+
+    Every landing ends a swing, in which the foot rotates against its push-off sense. At
+    the start of a bout the foot rises from quiet standing (heel rise, then push-off) and
+    the lift jerks like a landing, but only push-off rotation came before it. With less
+    than ``STANDING_BEFORE_S`` of signal before the candidate (a stretch cut by lost
+    samples) nothing is concluded.
+
+    Parameters
+    ----------
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    candidate_s : float
+        The candidate's time from the first sample, in s.
+    typical_dps : float
+        The bout's typical push-off peak rate, in deg/s.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    """
+    i = int(np.floor(candidate_s * sampling_rate_hz))
+    if typical_dps <= 0.0 or i < STANDING_BEFORE_S * sampling_rate_hz or i > signed.size:
+        return False
+    return bool(np.min(signed[:i]) > -SWING_BEFORE_LANDING_FRACTION * typical_dps)
+
+
+def _separate_toe_offs(
+    acc_ms2: FloatArray,
+    ic_s: FloatArray,
+    lift_off_s: FloatArray,
+    rate: FloatArray,
+    sampling_rate_hz: float,
+    params: ContactParams,
+) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+    """Tell toe-off jerks from landings among the impact candidates.
+
+    A large jerk can also come from the toe leaving the ground. A candidate in a fast
+    push-off rotation (over half the typical push-off peak) is a toe-off when it falls on
+    the push-off of the contact before it, or when the swing follows it (a landing whose
+    foot slaps down in the push-off sense is followed by its stance and push-off instead).
+    At 50 Hz and above the sensor's filter can shrink a landing's jerk to the size of a
+    toe-off's, and within the shortest interval between landings only the larger of the two
+    became a candidate: a toe-off's hidden landing is looked for after it (the next landing)
+    or one plausible contact before it (its own landing).
+
+    Returns
+    -------
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    ic_s, lift_off_s : ndarray, shape (n_kept,)
+        The landings and their skip lift-offs (nan where none), in s.
+    typical : float
+        The bout's typical push-off peak rate, in deg/s.
+    """
+    fs = sampling_rate_hz
+    signed, free_to_s, free_strength = _push_off_peaks(ic_s, rate, fs, params, bounded=False)
+    curvature = np.gradient(np.gradient(signed))
+    positive = free_strength[free_strength > 0]
+    typical = float(np.median(positive)) if positive.size else 0.0
+    at_ic = signed[np.clip(np.round(ic_s * fs).astype(np.int64), 0, rate.size - 1)]
+    restore = fs >= STRIDE_METHOD_BELOW_HZ
+    min_contact_s, max_contact_s = params.min_contact_ms / 1000.0, params.max_contact_ms / 1000.0
+    interval_s = params.min_interval_ms / 1000.0
+    out_ic: list[float] = []
+    out_lift_off: list[float] = []
+    last_to_s = np.nan  # free TO of the last landing kept
+    for k in range(ic_s.size):
+        ic, to = float(ic_s[k]), float(free_to_s[k])
+        if at_ic[k] > 0.5 * typical:
+            if out_ic and abs(ic - last_to_s) < 0.03:
+                # the last contact's toe-off; it may have hidden the next landing
+                next_s = ic_s[k + 1] if k + 1 < ic_s.size else np.inf
+                window = (ic + 0.03, min(ic + interval_s, next_s - interval_s))
+                landing = None
+                if restore and window[1] - window[0] > 2.0 / fs:
+                    landing = _hidden_landing(acc_ms2, signed, ic, window, typical, fs, params)
+                if landing is None or landing - out_ic[-1] < interval_s:
+                    continue
+                ic, to = landing, np.nan
+            elif restore and _swing_follows(signed, ic, typical, fs, params):
+                # a toe-off whose own landing it hid, one plausible contact before it
+                start_s = last_to_s + 0.03 if np.isfinite(last_to_s) else 0.0
+                window = (max(start_s, ic - max_contact_s), ic - min_contact_s)
+                landing = _hidden_landing(acc_ms2, signed, ic, window, typical, fs, params)
+                if landing is not None:
+                    ic, to = landing, np.nan
+            if np.isnan(to):
+                ((lo, hi),) = _contact_windows(
+                    np.asarray([ic]), rate.size, fs, params, bounded=False
+                )
+                to, _strength = _push_off_in(signed, curvature, lo, hi, fs)
+        out_ic.append(ic)
+        out_lift_off.append(float(lift_off_s[k]) if ic == ic_s[k] else np.nan)
+        last_to_s = to
+    return signed, np.asarray(out_ic), np.asarray(out_lift_off), typical
+
+
 def detect_segment_gyro(
     acc_ms2: FloatArray,
     gyr_dps: FloatArray | None,
@@ -494,13 +812,15 @@ def detect_segment_gyro(
 ) -> ContactEvents:
     """Foot or shank contacts from the impact (IC) and the push-off rotation peak (TO).
 
-    IC is the onset of the ground impact (:func:`find_impacts`). TO is the peak of the
-    sagittal angular rate in plantar flexion that ends the push-off: the segment rotates
-    fastest as the toes leave the ground [1]_ [2]_. After an IC it is the first prominent
-    extreme of the sagittal rate once the shortest plausible contact has passed; the
-    rotation's sign is taken by majority over the bout, so one odd contact cannot flip it.
-    A contact with no push-off (the last landing back into standing) has no TO and is
-    dropped.
+    IC is the onset of the ground impact (:func:`find_impacts`); impact candidates that
+    are toe-offs, or the foot leaving standing, are told apart from landings by the
+    rotation around them. TO ends the push-off, the rotation in plantar flexion that is
+    fastest as the toes leave the ground [1]_ [2]_: after an IC the push-off is the first
+    prominent extreme of the sagittal rate once the shortest plausible contact has
+    passed, and TO is where the unloading's fall of angular acceleration ends, at or
+    before that peak. The rotation's sign is taken by majority over the bout, so one odd
+    contact cannot flip it. A contact with no push-off (the last landing back into
+    standing) has no TO and is dropped.
 
     Parameters
     ----------
@@ -538,7 +858,10 @@ def detect_segment_gyro(
     if not params.has_flight and params.segment == "foot":
         walking = _segment_gyro_walking(rate, sampling_rate_hz, params)
     ic_s = find_impacts(
-        acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms
+        acc_ms2,
+        sampling_rate_hz=sampling_rate_hz,
+        min_interval_ms=params.min_interval_ms,
+        strike_rise_ms=STRIKE_RISE_MS if params.has_flight else None,
     )
     # A walking foot that never rests flat in stance (tiptoe walking can keep rotating)
     # leaves the foot-flat segmentation with few contacts: the impact-based ones count then.
@@ -552,25 +875,14 @@ def detect_segment_gyro(
     ):
         ic_s = _fill_strides(ic_s, acc_ms2, rate, sampling_rate_hz, params)
     lift_off = np.full(ic_s.shape, np.nan)
+    signed, ic_s, lift_off, typical = _separate_toe_offs(
+        acc_ms2, ic_s, lift_off, rate, sampling_rate_hz, params
+    )
     if params.pattern == "skip":
         ic_s, lift_off = _skip_lift_offs(acc_ms2, ic_s, sampling_rate_hz, params)
-    # A large jerk can also come from the toe leaving the ground: a candidate that falls on
-    # the push-off peak of the contact before it is that contact's toe-off, not a landing.
-    # The toe-off jerk also falls in the middle of a fast push-off rotation, a landing does not.
-    signed, free_to_s, free_strength = _push_off_peaks(
-        ic_s, rate, sampling_rate_hz, params, bounded=False
-    )
-    positive = free_strength[free_strength > 0]
-    typical = float(np.median(positive)) if positive.size else 0.0
-    at_ic = signed[np.clip(np.round(ic_s * sampling_rate_hz).astype(np.int64), 0, rate.size - 1)]
-    keep = np.ones(ic_s.shape, dtype=bool)
-    last = -1
-    for k in range(ic_s.size):
-        if last >= 0 and abs(ic_s[k] - free_to_s[last]) < 0.03 and at_ic[k] > 0.5 * typical:
-            keep[k] = False
-        else:
-            last = k
-    ic_s, lift_off = ic_s[keep], lift_off[keep]
+    # The foot leaving standing at the start of a bout jerks too, but no swing came before it.
+    if ic_s.size and _leaves_standing(signed, ic_s[0], typical, sampling_rate_hz):
+        ic_s, lift_off = ic_s[1:], lift_off[1:]
     if not params.has_flight and sampling_rate_hz >= HEEL_CONTACT_MIN_RATE_HZ:
         ic_s = _heel_contact(ic_s, rate, sampling_rate_hz, window_ms=HEEL_CONTACT_WINDOW_MS)
     _signed, to_s, strength = _push_off_peaks(ic_s, rate, sampling_rate_hz, params)
@@ -619,7 +931,10 @@ def detect_segment_acc(
     acceleration of a soft landing. Prefer a sensor with a gyroscope for contact time.
     """
     ic_s = find_impacts(
-        acc_ms2, sampling_rate_hz=sampling_rate_hz, min_interval_ms=params.min_interval_ms
+        acc_ms2,
+        sampling_rate_hz=sampling_rate_hz,
+        min_interval_ms=params.min_interval_ms,
+        strike_rise_ms=STRIKE_RISE_MS if params.has_flight else None,
     )
     smooth = lowpass(acc_ms2, cutoff_hz=25.0, sampling_rate_hz=sampling_rate_hz)
     jerk = np.linalg.norm(np.gradient(smooth, axis=0), axis=1) * sampling_rate_hz

@@ -1,0 +1,278 @@
+"""Rules of the foot detector (``segment-gyro``) on synthetic signals with known events.
+
+Each signal is built from the physics a rule relies on, not from the simulator: a gradual
+unloading before toe-off, an impact spread over neighbouring samples by a sensor's
+anti-alias filter, a toe-off jerk as large as the landing's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sensorlab.analysis import contact_params
+from sensorlab.drills import get_drill
+from sensorlab.signal.contacts import detect_segment_gyro
+
+FINE_HZ = 10_000.0
+"""Rate at which the synthetic motions are built before they are sampled."""
+
+
+def _sample(fine: np.ndarray, fs_hz: float) -> np.ndarray:
+    """A signal built at ``FINE_HZ`` as a sensor samples it at ``fs_hz``.
+
+    Each sample is the mean over one sample period centred on it (a crude anti-alias
+    filter: a 5 ms impact is spread over the sample, not caught or missed by chance).
+    """
+    step = round(FINE_HZ / fs_hz)
+    kernel = np.ones(step) / step
+    smooth = np.apply_along_axis(lambda x: np.convolve(x, kernel, mode="same"), 0, fine)
+    return smooth[::step]
+
+
+def _gradual_unloading_rate(ic_s: np.ndarray, to_s: np.ndarray, duration_s: float) -> np.ndarray:
+    """Sagittal rate (deg/s) at ``FINE_HZ`` whose push-off ends in a gradual unloading.
+
+    In stance the foot's plantar-flexion rate grows at a constant angular acceleration,
+    which fades linearly to the swing's small value over the last 40 ms before TO (the
+    ground unloading the foot); after TO the swing keeps the foot rotating for 50 ms more
+    (heels to glutes) before the rate turns over and reverses into the swing.
+    """
+    dt = 1.0 / FINE_HZ
+    t = np.arange(0.0, duration_s, dt)
+    rate = np.zeros_like(t)
+    fade_s, swing_dps2, after_s = 0.04, 1200.0, 0.05
+    for k, (ic, to) in enumerate(zip(ic_s, to_s, strict=True)):
+        start = ic + 0.05
+        # the rate reaches 700 deg/s at TO
+        push_dps2 = (700.0 - 0.5 * swing_dps2 * fade_s) / ((to - start) - 0.5 * fade_s)
+        cycle = (t >= ic) & (t < to + after_s)
+        u = t[cycle]
+        acc_dps2 = np.zeros_like(u)
+        m = (u >= start) & (u < to - fade_s)
+        acc_dps2[m] = push_dps2
+        m = (u >= to - fade_s) & (u < to)
+        acc_dps2[m] = push_dps2 + (swing_dps2 - push_dps2) * (u[m] - (to - fade_s)) / fade_s
+        m = u >= to
+        acc_dps2[m] = swing_dps2 * (1.0 - (u[m] - to) / after_s)
+        rate[cycle] = np.cumsum(acc_dps2) * dt
+        # the swing brings the rotation back (a smooth lobe) before the next landing
+        a = to + after_s
+        b = ic_s[k + 1] - 0.02 if k + 1 < ic_s.size else a + 0.3
+        m = (t >= a) & (t < b)
+        top = float(rate[cycle][-1])
+        w = (t[m] - a) / (b - a)
+        rate[m] = top * (1.0 - w) - 600.0 * np.sin(np.pi * w) ** 2
+    return rate
+
+
+def _impacts_acc(ic_s: np.ndarray, n_fine: int, height_ms2: float = 60.0) -> np.ndarray:
+    """Specific force (m/s², ``FINE_HZ``) at rest on 1 g with a 5 ms landing spike at each IC."""
+    t = np.arange(n_fine) / FINE_HZ
+    acc = np.tile([0.0, 0.0, 9.81], (n_fine, 1))
+    for ic in ic_s:
+        u = t - ic
+        m = (u >= 0.0) & (u < 0.03)
+        acc[m, 0] += height_ms2 * (u[m] / 0.003) * np.exp(1.0 - u[m] / 0.003)
+    return acc
+
+
+def test_toe_off_is_the_end_of_a_gradual_unloading_not_its_middle() -> None:
+    fs_hz = 400.0
+    ic_s = 0.5 + 0.6 * np.arange(12)
+    to_s = ic_s + 0.15
+    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0)
+    gyr = np.zeros((rate_fine.size, 3))
+    gyr[:, 1] = rate_fine
+    acc = _impacts_acc(ic_s, rate_fine.size)
+    rng = np.random.default_rng(1)
+    acc_s = _sample(acc, fs_hz) + rng.normal(0.0, 0.05, (_sample(acc, fs_hz).shape))
+    gyr_s = _sample(gyr, fs_hz) + rng.normal(0.0, 0.5, (_sample(gyr, fs_hz).shape))
+    params = contact_params(get_drill("heels-to-glutes"), "foot")
+    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    assert events.ic_s.size >= ic_s.size - 1
+    err_ms = np.array(
+        [
+            1000.0 * (to - to_s[np.argmin(np.abs(ic_s - ic))])
+            for ic, to in zip(events.ic_s, events.to_s, strict=True)
+        ]
+    )
+    # the steepest fall of angular acceleration is 20 ms before TO; its end is TO
+    assert np.all(np.abs(err_ms) < 4.0), np.round(err_ms, 1)
+
+
+def _run_from_standing(fs_hz: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A foot that stands, rises onto its toes, lifts off and runs: (acc, gyro, landings s).
+
+    The lift from standing jerks as hard as a landing and is followed by a push-off
+    rotation, but no swing (rotation against the push-off) comes before it.
+    """
+    lift_s = 1.5
+    ic_s = lift_s + 0.35 + 0.7 * np.arange(8)
+    t = np.arange(0.0, ic_s[-1] + 1.0, 1.0 / fs_hz)
+    push_dps = np.zeros_like(t)
+    # heel rise: a slow push-off rotation over the 250 ms before the lift
+    rise = (t > lift_s - 0.25) & (t < lift_s)
+    push_dps[rise] = 200.0 * (t[rise] - (lift_s - 0.25)) / 0.25
+    push_dps += 600.0 * np.exp(-0.5 * ((t - (lift_s + 0.06)) / 0.03) ** 2)
+    for ic in ic_s:
+        push_dps -= 450.0 * np.exp(-0.5 * ((t - (ic - 0.2)) / 0.08) ** 2)  # swing
+        push_dps += 600.0 * np.exp(-0.5 * ((t - (ic + 0.18)) / 0.04) ** 2)  # push-off
+    gyr = np.zeros((t.size, 3))
+    gyr[:, 1] = push_dps
+    rng = np.random.default_rng(2)
+    gyr += rng.normal(0.0, 0.5, gyr.shape)
+    acc = np.tile([0.0, 0.0, 9.81], (t.size, 1)) + rng.normal(0.0, 0.05, (t.size, 3))
+    moving = t > lift_s
+    acc[moving, 0] += 15.0 * np.sin(2.0 * np.pi * 1.4 * (t[moving] - lift_s))  # the swing
+    for event_s in [lift_s, *ic_s]:
+        i = int(np.ceil(event_s * fs_hz))
+        acc[i : i + 2, 2] += 60.0  # the jerk of the lift and of each landing
+    return acc, gyr, ic_s
+
+
+def test_the_lift_from_standing_is_not_a_landing() -> None:
+    fs_hz = 200.0
+    acc, gyr, truth_ic_s = _run_from_standing(fs_hz)
+    params = contact_params(get_drill("run"), "foot")
+    events = detect_segment_gyro(acc, gyr, sampling_rate_hz=fs_hz, params=params)
+    assert events.ic_s.size >= truth_ic_s.size - 1
+    # the first contact is the first landing, not the lift at 1.5 s
+    assert abs(events.ic_s[0] - truth_ic_s[0]) < 0.02, np.round(events.ic_s, 3)
+
+
+def test_a_toe_off_jerk_larger_than_the_landing_does_not_hide_the_landing() -> None:
+    # At 100 Hz a landing's jerk is smoothed to the size of the toe-off's (heels to glutes
+    # whips the foot up at TO); the toe-off must not replace the landing as the contact's IC.
+    fs_hz = 100.0
+    ic_s = 0.5 + 0.6 * np.arange(12)
+    to_s = ic_s + 0.15
+    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0)
+    gyr = np.zeros((rate_fine.size, 3))
+    gyr[:, 1] = rate_fine
+    acc = _impacts_acc(ic_s, rate_fine.size, height_ms2=50.0)
+    t = np.arange(rate_fine.size) / FINE_HZ
+    for k, to in enumerate(to_s):
+        u = t - to
+        m = (u >= 0.0) & (u < 0.03)
+        height_ms2 = 80.0 if k % 3 == 1 else 20.0  # every third toe-off jerks harder
+        acc[m, 2] += height_ms2 * (u[m] / 0.003) * np.exp(1.0 - u[m] / 0.003)
+    rng = np.random.default_rng(3)
+    acc_s = _sample(acc, fs_hz)
+    gyr_s = _sample(gyr, fs_hz)
+    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
+    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
+    params = contact_params(get_drill("heels-to-glutes"), "foot")
+    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    # (the first landing, from rest with no swing before it, counts as leaving standing)
+    found = np.array([np.min(np.abs(events.ic_s - ic)) for ic in ic_s[1:-1]])
+    assert np.all(found < 0.02), np.round(found, 3)
+    assert events.ic_s.size >= ic_s.size - 2
+
+
+def test_a_broad_swing_jerk_just_before_a_landing_is_not_its_first_strike() -> None:
+    # One-leg pedaling paws the foot back and down: its acceleration swings through a deep
+    # dip that ends 20 ms before the landing. At 100 Hz that dip's jerk is more than half the
+    # impact's, but it rises over several samples; the landing's strike rises within two.
+    fs_hz = 100.0
+    ic_s = 0.7 + 0.6 * np.arange(12)
+    to_s = ic_s + 0.15
+    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0)
+    gyr = np.zeros((rate_fine.size, 3))
+    gyr[:, 1] = rate_fine
+    acc = _impacts_acc(ic_s, rate_fine.size, height_ms2=80.0)
+    t = np.arange(rate_fine.size) / FINE_HZ
+    for ic in ic_s:
+        m = (t >= ic - 0.07) & (t < ic - 0.02)
+        acc[m, 1] += 60.0 * np.sin(np.pi * (t[m] - (ic - 0.07)) / 0.05) ** 2
+    rng = np.random.default_rng(4)
+    acc_s = _sample(acc, fs_hz)
+    gyr_s = _sample(gyr, fs_hz)
+    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
+    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
+    params = contact_params(get_drill("run"), "foot")
+    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    err_ms = np.array(
+        [1000.0 * (events.ic_s[np.argmin(np.abs(events.ic_s - ic))] - ic) for ic in ic_s[1:-1]]
+    )
+    assert np.all(np.abs(err_ms) <= 10.0), np.round(err_ms, 1)
+
+
+def test_a_landing_that_strikes_twice_starts_at_its_first_strike() -> None:
+    # Heel, then a larger forefoot slap 15 ms later: both rise abruptly, the first counts.
+    fs_hz = 400.0
+    ic_s = 0.7 + 0.6 * np.arange(12)
+    to_s = ic_s + 0.15
+    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0)
+    gyr = np.zeros((rate_fine.size, 3))
+    gyr[:, 1] = rate_fine
+    acc = _impacts_acc(ic_s, rate_fine.size, height_ms2=60.0)
+    acc += _impacts_acc(ic_s + 0.015, rate_fine.size, height_ms2=90.0) - [0.0, 0.0, 9.81]
+    rng = np.random.default_rng(5)
+    acc_s = _sample(acc, fs_hz) + rng.normal(0.0, 0.05, (_sample(acc, fs_hz).shape))
+    gyr_s = _sample(gyr, fs_hz) + rng.normal(0.0, 0.5, (_sample(gyr, fs_hz).shape))
+    params = contact_params(get_drill("run"), "foot")
+    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    err_ms = np.array(
+        [1000.0 * (events.ic_s[np.argmin(np.abs(events.ic_s - ic))] - ic) for ic in ic_s[1:-1]]
+    )
+    assert np.all(np.abs(err_ms) <= 3.0), np.round(err_ms, 1)
+
+
+def test_a_toe_off_jerk_does_not_hide_the_next_landing() -> None:
+    # Tiptoe walking at 100 Hz: the foot never rests flat, its toe-off jerks harder than its
+    # soft landing 320 ms later, within the drill's shortest interval between landings.
+    fs_hz = 100.0
+    ic_s = 0.8 + 0.85 * np.arange(12)
+    to_s = ic_s + 0.53
+    t = np.arange(0.0, ic_s[-1] + 1.2, 1.0 / FINE_HZ)
+    rate = np.zeros_like(t)
+    for ic, to in zip(ic_s, to_s, strict=True):
+        stance = (t > ic + 0.03) & (t < to)
+        rate[stance] += 80.0  # the heel stays up: the foot keeps rotating slowly
+        rate += 520.0 * np.exp(-0.5 * ((t - to) / 0.04) ** 2)  # push-off
+        rate -= 400.0 * np.exp(-0.5 * ((t - (to + 0.16)) / 0.06) ** 2)  # swing
+    gyr = np.zeros((t.size, 3))
+    gyr[:, 1] = rate
+    acc = _impacts_acc(ic_s, t.size, height_ms2=40.0)
+    acc += _impacts_acc(to_s, t.size, height_ms2=70.0) - [0.0, 0.0, 9.81]
+    rng = np.random.default_rng(6)
+    acc_s = _sample(acc, fs_hz)
+    gyr_s = _sample(gyr, fs_hz)
+    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
+    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
+    params = contact_params(get_drill("tiptoe-walk"), "foot")
+    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    found = np.array([np.min(np.abs(events.ic_s - ic)) for ic in ic_s[1:-1]])
+    assert np.all(found < 0.03), np.round(found, 3)
+
+
+def test_a_hops_toe_off_jerk_is_not_taken_for_the_next_hop() -> None:
+    # High skipping: step, lift-off, hop, then the hop's push-off into a long swing. The
+    # toe-off of the hop jerks too; it must not pair with the hop as a step with its hop.
+    fs_hz = 200.0
+    cycle_s = 0.5 + 1.0 * np.arange(10)
+    t = np.arange(0.0, cycle_s[-1] + 1.5, 1.0 / FINE_HZ)
+    rate = np.zeros_like(t)
+    for c in cycle_s:
+        rate += 100.0 * np.exp(-0.5 * ((t - (c + 0.14)) / 0.02) ** 2)  # the step's push-off
+        rate += 600.0 * np.exp(-0.5 * ((t - (c + 0.40)) / 0.035) ** 2)  # the hop's
+        rate -= 400.0 * np.exp(-0.5 * ((t - (c + 0.70)) / 0.1) ** 2)  # the swing
+    gyr = np.zeros((t.size, 3))
+    gyr[:, 1] = rate
+    one_g = np.array([0.0, 0.0, 9.81])
+    acc = _impacts_acc(cycle_s, t.size, height_ms2=60.0)  # step landings
+    acc += _impacts_acc(cycle_s + 0.15, t.size, height_ms2=12.0) - one_g  # step lift-offs
+    acc += _impacts_acc(cycle_s + 0.24, t.size, height_ms2=50.0) - one_g  # hop landings
+    acc += _impacts_acc(cycle_s + 0.40, t.size, height_ms2=35.0) - one_g  # hop toe-offs
+    rng = np.random.default_rng(7)
+    acc_s = _sample(acc, fs_hz)
+    gyr_s = _sample(gyr, fs_hz)
+    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
+    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
+    params = contact_params(get_drill("high-skipping"), "foot")
+    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    hops = cycle_s[1:-1] + 0.24
+    k = np.array([np.argmin(np.abs(events.ic_s - h)) for h in hops])
+    assert np.all(np.abs(events.ic_s[k] - hops) < 0.01), np.round(events.ic_s[k] - hops, 3)
+    err_ms = 1000.0 * (events.to_s[k] - (hops + 0.16))
+    assert np.all(np.abs(err_ms) < 10.0), np.round(err_ms, 1)
