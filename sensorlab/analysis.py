@@ -436,9 +436,15 @@ def _in_spans(times_s: FloatArray, spans_s: FloatArray) -> NDArray[np.bool_]:
     """Whether each time lies in one of the closed (start, end) spans, shape (n_times,)."""
     if spans_s.size == 0:
         return np.zeros(times_s.shape, dtype=bool)
-    after_start = times_s[:, None] >= spans_s[None, :, 0]
-    before_end = times_s[:, None] <= spans_s[None, :, 1]
-    return np.asarray(np.any(after_start & before_end, axis=1))
+    order = np.argsort(spans_s[:, 0])
+    starts = spans_s[order, 0]
+    # the latest end among the spans that start at or before each start (spans may overlap)
+    reach = np.maximum.accumulate(spans_s[order, 1])
+    k = np.searchsorted(starts, times_s, side="right") - 1
+    inside = np.zeros(times_s.shape, dtype=bool)
+    started = k >= 0
+    inside[started] = times_s[started] <= reach[k[started]]
+    return inside
 
 
 def _overall_summary(sets: list[SetResult], drill: Drill, placement: str) -> SetSummary:
