@@ -208,8 +208,9 @@ def uniform_segments(
     min_duration_s : float, optional
         Parts shorter than this (first to last sample), in s, are dropped.
     bridge_s : float, optional
-        Gaps no longer than this, in s, do not split the signal: the few samples lost there
-        are interpolated like the rest (a lost BLE packet of one to five samples). Longer
+        Gaps no longer than this, in s, do not split the signal: the samples lost there are
+        interpolated like the rest. The caller decides what may rest on them (the analysis
+        reports no contact whose IC or TO falls in a gap longer than a few samples). Longer
         gaps are never bridged. Default 0: every gap splits.
 
     Returns
