@@ -1,5 +1,7 @@
 """The analysis chain end to end: sets, quality checks, invariants, metrics, demo."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
@@ -103,6 +105,23 @@ def test_lost_packets_keep_cadence_and_no_event_rests_on_interpolated_samples():
         for event_s in (c.ic_s, c.to_s):
             assert not np.any((event_s > starts) & (event_s < ends))
     assert any("fell in a gap" in w for w in lossy.quality.warnings)
+
+
+@pytest.mark.parametrize("placement", ["foot", "shank", "sacrum"])
+def test_a_sensor_that_slips_45_degrees_mid_set_keeps_its_contacts(placement):
+    s = sim(placement=placement, sampling_rate_hz=200.0, duration_s=15.0, seed=2)
+    rec = s.recording
+    slipped = rec.time_s > rec.time_s[-1] / 2
+    turn = Rotation.from_rotvec(np.deg2rad(45.0) * np.array([0.6, 0.8, 0.0])).as_matrix()
+    acc, gyr = rec.acc_ms2.copy(), rec.gyr_dps.copy()
+    acc[slipped] = acc[slipped] @ turn.T
+    gyr[slipped] = gyr[slipped] @ turn.T
+    result = analyze_recording(replace(rec, acc_ms2=acc, gyr_dps=gyr))
+    truth = s.truth if placement == "sacrum" else right_truth(s)
+    ic = np.array([c.ic_s for c in result.contacts])
+    nearest_ms = 1000 * np.min(np.abs(ic[:, None] - truth["ic_s"].to_numpy()[None, :]), axis=0)
+    assert np.mean(nearest_ms < 50) >= 0.97
+    assert len(ic) <= len(truth)
 
 
 def test_a_foot_below_50_hz_is_told_impacts_may_be_missed():
