@@ -195,6 +195,16 @@ def test_metrics_from_known_contacts():
     assert unilateral.cadence_spm == pytest.approx(100.0)
 
 
+def test_a_missing_contact_keeps_cadence_and_leaves_its_step_unknown():
+    drill = get_drill("heels-to-glutes")
+    ic = np.delete(np.arange(12) * 0.6, 5)  # the sixth contact was lost (a gap)
+    contacts = contact_metrics(ic, ic + 0.15, drill=drill, placement="foot", side="left")
+    assert contacts[4].step_ms is None
+    assert contacts[4].flight_ms is None
+    assert contacts[3].step_ms == pytest.approx(300.0)
+    assert summarize(contacts, drill=drill, placement="foot").cadence_spm == pytest.approx(200.0)
+
+
 def test_skip_flight_is_seen_only_from_step_to_hop():
     drill = get_drill("high-skipping")
     # step at 0, hop at 0.3, then the other foot's two contacts unseen, step again at 1.2
