@@ -49,15 +49,17 @@ def run_case(drill, placement, rate_hz, seed, **kw):
 # Cases where the current detectors miss the offline-analysis issue's bar (recall and precision
 # >= 99 %, foot contact-time MAE <= 5 ms at 400 Hz and <= 10 ms at 100 Hz). They are listed, not
 # hidden: strict xfail fails as soon as one of them starts passing, so the list only shrinks.
-# See docs/simulated_accuracy.md for the figures of every case.
+# See docs/simulated_accuracy.md for the figures of every case. Since the simulator's sensor
+# filter is causal (the signal lags the truth by the chip-like group delay, no pre-echo),
+# low-skipping, high-skipping (foot, 100 Hz) and one-leg-pedaling (foot, 200 Hz) pass, and
+# one-leg-skipping (foot, 100 Hz: MAE 10.6 ms) and side-run (foot, 400 Hz: MAE 5.1 ms) fail.
 KNOWN_WEAK = {
     ("tiptoe-walk", "foot", 100.0),
     ("tiptoe-walk", "foot", 400.0),
     ("tiptoe-walk", "sacrum", 100.0),
-    ("low-skipping", "foot", 100.0),
+    ("one-leg-skipping", "foot", 100.0),
     ("side-run", "foot", 100.0),
-    ("high-skipping", "foot", 100.0),
-    ("one-leg-pedaling", "foot", 200.0),
+    ("side-run", "foot", 400.0),
     ("walk", "foot", 100.0),
     ("walk", "foot", 200.0),
     ("run", "foot", 100.0),

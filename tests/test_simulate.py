@@ -369,6 +369,72 @@ def test_result_does_not_depend_on_the_evaluation_chunks(monkeypatch):
     np.testing.assert_array_equal(whole.recording.gyr_dps, chunked.recording.gyr_dps)
 
 
+# Group delay of the sensor's causal anti-alias filter at low frequencies, documented in
+# sensors.sample: about 1.04 output samples.
+GROUP_DELAY_MS = {100.0: 10.4, 200.0: 5.2, 400.0: 2.6}
+
+
+@pytest.mark.parametrize("rate_hz", [100.0, 200.0, 400.0])
+def test_sampling_is_causal_and_lags_by_the_documented_group_delay(rate_hz):
+    """Like a chip's digital filter: nothing before an event, the response comes late."""
+    step_s = 1.0 + 0.37 / rate_hz  # between two output samples
+
+    def step(t: np.ndarray) -> np.ndarray:
+        return np.column_stack([G_MS2 + np.where(t >= step_s, 1.0, 0.0), np.zeros_like(t)])
+
+    n = round(2.0 * rate_hz)
+    out = sensors.sample(step, n_samples=n, sampling_rate_hz=rate_hz)
+    t = np.arange(n) / rate_hz
+    before = t < step_s
+    # no pre-echo, and no start-up transient (the filter starts in steady state)
+    np.testing.assert_allclose(out[before, 0], G_MS2, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(out[:, 1], 0.0, rtol=0, atol=1e-12)
+    assert out[~before, 0][0] - G_MS2 < 0.5  # the first sample after the step is not there yet
+    # a slow sine comes out late by the documented group delay
+    freq_hz = 0.05 * rate_hz
+
+    def sine(t: np.ndarray) -> np.ndarray:
+        return np.sin(2.0 * np.pi * freq_hz * t)[:, None]
+
+    y = sensors.sample(sine, n_samples=n, sampling_rate_hz=rate_hz)[:, 0]
+    late = t > 0.5  # the sine starts abruptly at 0: let its transient die out
+    phase = np.angle(np.sum(y[late] * np.exp(-2j * np.pi * freq_hz * t[late])))
+    lag_ms = -1e3 * (phase + np.pi / 2.0) / (2.0 * np.pi * freq_hz)
+    assert lag_ms == pytest.approx(GROUP_DELAY_MS[rate_hz], abs=0.15)
+    assert lag_ms * rate_hz / 1e3 == pytest.approx(1.04, abs=0.02)
+
+
+def test_foot_impacts_show_no_pre_echo_and_peak_after_the_group_delay():
+    sim = simulate(
+        "run",
+        placement="foot",
+        sampling_rate_hz=100.0,
+        duration_s=6.0,
+        noise=0.0,
+        mounting="aligned",
+        acc_range_g=None,
+    )
+    t = sim.recording.time_s
+    acc = norm_g(sim)
+    ics = sim.truth[sim.truth["side"] == "right"]["ic_s"]
+    for ic in ics:
+        win = between(t, ic - 0.03, ic + 0.05)
+        lag_s = t[win][np.argmax(acc[win])] - ic
+        assert lag_s >= GROUP_DELAY_MS[100.0] / 1e3 - 0.005, (ic, lag_s)
+        # the sample just before the contact still sees the swing, not the impact
+        assert acc[t < ic][-1] < 0.3 * acc[win].max()
+
+
+def test_sampling_does_not_depend_on_the_chunks(monkeypatch):
+    def signal(t: np.ndarray) -> np.ndarray:
+        return np.column_stack([np.sin(7.0 * t) + (t > 0.3), np.cos(40.0 * t)])
+
+    whole = sensors.sample(signal, n_samples=1001, sampling_rate_hz=200.0)
+    monkeypatch.setattr(sensors, "CHUNK_SAMPLES", 997)
+    chunked = sensors.sample(signal, n_samples=1001, sampling_rate_hz=200.0)
+    np.testing.assert_array_equal(whole, chunked)
+
+
 @pytest.mark.parametrize("rate_hz", [25.0, 1600.0])
 def test_extreme_rates_work(rate_hz):
     sim = simulate("run", sampling_rate_hz=rate_hz, duration_s=4.0)
