@@ -48,8 +48,8 @@ MAX_BRIDGED_GAP_SAMPLES = 6
 IMPACT_SAMPLED_RATE_HZ = 50.0
 """Below this rate a foot's or shank's landing impact is often not sampled (on our simulator,
 whose signals are low-pass filtered before sampling as IMU chips do, the foot detector finds
-no contacts in a run at 25-40 Hz and the shank detector 16-44 % of high skipping and walking
-at 40 Hz): the user is told so."""
+no contacts in a run at 25-40 Hz and the shank detector 45 % of high skipping at 40 Hz): the
+user is told so."""
 
 MAX_DETECTION_BRIDGE_S = 0.25
 """Longest gap the detectors look across, in s. Longer dropouts than the bridged ones, up to
