@@ -18,6 +18,7 @@ Each metric says what it derives from:
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
@@ -219,7 +220,9 @@ def _contacts_per_s(ic_s: FloatArray, *, skip: bool) -> float:
 
 
 def _median(values: list[float]) -> float | None:
-    return _f(float(np.median(values))) if values else None
+    # statistics.median: the same value as numpy's, without its array set-up, which
+    # dominated the summary of short sets (a few dozen contacts)
+    return _f(statistics.median(values)) if values else None
 
 
 def summarize(
@@ -258,7 +261,7 @@ def summarize(
         cadence = _contacts_per_s(ic, skip=drill.pattern == "skip") * 60.0 * factor
     flights = [c.flight_ms for c in contacts if c.flight_ms is not None]
     steps = [c.step_ms for c in contacts if c.step_ms is not None]
-    median_ct = float(np.median(ct))
+    median_ct = float(statistics.median(ct.tolist()))
     mean_ct = float(np.mean(ct))
     sd_ct = float(np.std(ct, ddof=1)) if ct.size > 1 else float("nan")
     flight_median = _median(flights)
@@ -306,5 +309,5 @@ def _symmetry_pct(contacts: list[Contact], *, placement: str, drill: Drill) -> f
         right = [c.contact_ms for c in contacts[1::2]]
     else:
         return None
-    med_l, med_r = float(np.median(left)), float(np.median(right))
+    med_l, med_r = float(statistics.median(left)), float(statistics.median(right))
     return _f(abs(med_l - med_r) / ((med_l + med_r) / 2.0) * 100.0)
