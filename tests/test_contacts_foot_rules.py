@@ -12,6 +12,7 @@ import numpy as np
 from sensorlab.analysis import contact_params
 from sensorlab.drills import get_drill
 from sensorlab.signal.contacts import detect_segment_gyro
+from sensorlab.signal.events import ContactEvents
 
 FINE_HZ = 10_000.0
 """Rate at which the synthetic motions are built before they are sampled."""
@@ -27,6 +28,19 @@ def _sample(fine: np.ndarray, fs_hz: float) -> np.ndarray:
     kernel = np.ones(step) / step
     smooth = np.apply_along_axis(lambda x: np.convolve(x, kernel, mode="same"), 0, fine)
     return smooth[::step]
+
+
+def _detect(
+    acc_fine: np.ndarray, gyr_fine: np.ndarray, fs_hz: float, drill: str, seed: int
+) -> ContactEvents:
+    """Sample both signals at ``fs_hz``, add sensor noise (acc then gyro) and detect."""
+    rng = np.random.default_rng(seed)
+    acc_s = _sample(acc_fine, fs_hz)
+    gyr_s = _sample(gyr_fine, fs_hz)
+    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
+    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
+    params = contact_params(get_drill(drill), "foot")
+    return detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
 
 
 def _gradual_unloading_rate(ic_s: np.ndarray, to_s: np.ndarray, duration_s: float) -> np.ndarray:
@@ -84,11 +98,7 @@ def test_toe_off_is_the_end_of_a_gradual_unloading_not_its_middle() -> None:
     gyr = np.zeros((rate_fine.size, 3))
     gyr[:, 1] = rate_fine
     acc = _impacts_acc(ic_s, rate_fine.size)
-    rng = np.random.default_rng(1)
-    acc_s = _sample(acc, fs_hz) + rng.normal(0.0, 0.05, (_sample(acc, fs_hz).shape))
-    gyr_s = _sample(gyr, fs_hz) + rng.normal(0.0, 0.5, (_sample(gyr, fs_hz).shape))
-    params = contact_params(get_drill("heels-to-glutes"), "foot")
-    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    events = _detect(acc, gyr, fs_hz, "heels-to-glutes", seed=1)
     assert events.ic_s.size >= ic_s.size - 1
     err_ms = np.array(
         [
@@ -156,13 +166,7 @@ def test_a_toe_off_jerk_larger_than_the_landing_does_not_hide_the_landing() -> N
         m = (u >= 0.0) & (u < 0.03)
         height_ms2 = 80.0 if k % 3 == 1 else 20.0  # every third toe-off jerks harder
         acc[m, 2] += height_ms2 * (u[m] / 0.003) * np.exp(1.0 - u[m] / 0.003)
-    rng = np.random.default_rng(3)
-    acc_s = _sample(acc, fs_hz)
-    gyr_s = _sample(gyr, fs_hz)
-    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
-    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
-    params = contact_params(get_drill("heels-to-glutes"), "foot")
-    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    events = _detect(acc, gyr, fs_hz, "heels-to-glutes", seed=3)
     # (the first landing, from rest with no swing before it, counts as leaving standing)
     found = np.array([np.min(np.abs(events.ic_s - ic)) for ic in ic_s[1:-1]])
     assert np.all(found < 0.02), np.round(found, 3)
@@ -184,13 +188,7 @@ def test_a_broad_swing_jerk_just_before_a_landing_is_not_its_first_strike() -> N
     for ic in ic_s:
         m = (t >= ic - 0.07) & (t < ic - 0.02)
         acc[m, 1] += 60.0 * np.sin(np.pi * (t[m] - (ic - 0.07)) / 0.05) ** 2
-    rng = np.random.default_rng(4)
-    acc_s = _sample(acc, fs_hz)
-    gyr_s = _sample(gyr, fs_hz)
-    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
-    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
-    params = contact_params(get_drill("run"), "foot")
-    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    events = _detect(acc, gyr, fs_hz, "run", seed=4)
     err_ms = np.array(
         [1000.0 * (events.ic_s[np.argmin(np.abs(events.ic_s - ic))] - ic) for ic in ic_s[1:-1]]
     )
@@ -207,11 +205,7 @@ def test_a_landing_that_strikes_twice_starts_at_its_first_strike() -> None:
     gyr[:, 1] = rate_fine
     acc = _impacts_acc(ic_s, rate_fine.size, height_ms2=60.0)
     acc += _impacts_acc(ic_s + 0.015, rate_fine.size, height_ms2=90.0) - [0.0, 0.0, 9.81]
-    rng = np.random.default_rng(5)
-    acc_s = _sample(acc, fs_hz) + rng.normal(0.0, 0.05, (_sample(acc, fs_hz).shape))
-    gyr_s = _sample(gyr, fs_hz) + rng.normal(0.0, 0.5, (_sample(gyr, fs_hz).shape))
-    params = contact_params(get_drill("run"), "foot")
-    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    events = _detect(acc, gyr, fs_hz, "run", seed=5)
     err_ms = np.array(
         [1000.0 * (events.ic_s[np.argmin(np.abs(events.ic_s - ic))] - ic) for ic in ic_s[1:-1]]
     )
@@ -235,13 +229,7 @@ def test_a_toe_off_jerk_does_not_hide_the_next_landing() -> None:
     gyr[:, 1] = rate
     acc = _impacts_acc(ic_s, t.size, height_ms2=40.0)
     acc += _impacts_acc(to_s, t.size, height_ms2=70.0) - [0.0, 0.0, 9.81]
-    rng = np.random.default_rng(6)
-    acc_s = _sample(acc, fs_hz)
-    gyr_s = _sample(gyr, fs_hz)
-    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
-    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
-    params = contact_params(get_drill("tiptoe-walk"), "foot")
-    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    events = _detect(acc, gyr, fs_hz, "tiptoe-walk", seed=6)
     found = np.array([np.min(np.abs(events.ic_s - ic)) for ic in ic_s[1:-1]])
     assert np.all(found < 0.03), np.round(found, 3)
 
@@ -264,13 +252,7 @@ def test_a_hops_toe_off_jerk_is_not_taken_for_the_next_hop() -> None:
     acc += _impacts_acc(cycle_s + 0.15, t.size, height_ms2=12.0) - one_g  # step lift-offs
     acc += _impacts_acc(cycle_s + 0.24, t.size, height_ms2=50.0) - one_g  # hop landings
     acc += _impacts_acc(cycle_s + 0.40, t.size, height_ms2=35.0) - one_g  # hop toe-offs
-    rng = np.random.default_rng(7)
-    acc_s = _sample(acc, fs_hz)
-    gyr_s = _sample(gyr, fs_hz)
-    acc_s += rng.normal(0.0, 0.05, acc_s.shape)
-    gyr_s += rng.normal(0.0, 0.5, gyr_s.shape)
-    params = contact_params(get_drill("high-skipping"), "foot")
-    events = detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
+    events = _detect(acc, gyr, fs_hz, "high-skipping", seed=7)
     hops = cycle_s[1:-1] + 0.24
     k = np.array([np.argmin(np.abs(events.ic_s - h)) for h in hops])
     assert np.all(np.abs(events.ic_s[k] - hops) < 0.01), np.round(events.ic_s[k] - hops, 3)
