@@ -43,6 +43,12 @@ def _detect(
     return detect_segment_gyro(acc_s, gyr_s, sampling_rate_hz=fs_hz, params=params)
 
 
+def _ic_errors_ms(events: ContactEvents, truth_ic_s: np.ndarray) -> np.ndarray:
+    """Detected minus true IC of the detection nearest each true IC, in ms."""
+    nearest = np.array([np.argmin(np.abs(events.ic_s - ic)) for ic in truth_ic_s])
+    return np.asarray(1000.0 * (events.ic_s[nearest] - truth_ic_s))
+
+
 def _gradual_unloading_rate(ic_s: np.ndarray, to_s: np.ndarray, duration_s: float) -> np.ndarray:
     """Sagittal rate (deg/s) at ``FINE_HZ`` whose push-off ends in a gradual unloading.
 
@@ -189,9 +195,7 @@ def test_a_broad_swing_jerk_just_before_a_landing_is_not_its_first_strike() -> N
         m = (t >= ic - 0.07) & (t < ic - 0.02)
         acc[m, 1] += 60.0 * np.sin(np.pi * (t[m] - (ic - 0.07)) / 0.05) ** 2
     events = _detect(acc, gyr, fs_hz, "run", seed=4)
-    err_ms = np.array(
-        [1000.0 * (events.ic_s[np.argmin(np.abs(events.ic_s - ic))] - ic) for ic in ic_s[1:-1]]
-    )
+    err_ms = _ic_errors_ms(events, ic_s[1:-1])
     assert np.all(np.abs(err_ms) <= 10.0), np.round(err_ms, 1)
 
 
@@ -206,9 +210,7 @@ def test_a_landing_that_strikes_twice_starts_at_its_first_strike() -> None:
     acc = _impacts_acc(ic_s, rate_fine.size, height_ms2=60.0)
     acc += _impacts_acc(ic_s + 0.015, rate_fine.size, height_ms2=90.0) - [0.0, 0.0, 9.81]
     events = _detect(acc, gyr, fs_hz, "run", seed=5)
-    err_ms = np.array(
-        [1000.0 * (events.ic_s[np.argmin(np.abs(events.ic_s - ic))] - ic) for ic in ic_s[1:-1]]
-    )
+    err_ms = _ic_errors_ms(events, ic_s[1:-1])
     assert np.all(np.abs(err_ms) <= 3.0), np.round(err_ms, 1)
 
 
