@@ -457,7 +457,7 @@ def _segment_gyro_walking(
 
 def _fill_strides(
     ic_s: FloatArray,
-    acc_ms2: FloatArray,
+    jerk: FloatArray,
     rate: FloatArray,
     sampling_rate_hz: float,
     params: ContactParams,
@@ -479,7 +479,6 @@ def _fill_strides(
         return ic_s
     distance = max(1, int(params.min_interval_ms * sampling_rate_hz / 1000.0))
     peaks, _ = sps.find_peaks(swing, height=0.4 * top, prominence=0.4 * top, distance=distance)
-    jerk = _impact_signal(acc_ms2, sampling_rate_hz)
     idx = ic_s * sampling_rate_hz
     added = []
     for a, b in itertools.pairwise(peaks.tolist()):
@@ -533,7 +532,7 @@ def _segment_gyro_strides(
 
 
 def _skip_lift_offs(
-    acc_ms2: FloatArray, ic_s: FloatArray, sampling_rate_hz: float, params: ContactParams
+    jerk: FloatArray, ic_s: FloatArray, sampling_rate_hz: float, params: ContactParams
 ) -> tuple[FloatArray, FloatArray]:
     """Skips: a weak jerk between two landings is the step contact's lift-off, not a landing.
 
@@ -548,7 +547,6 @@ def _skip_lift_offs(
     lift_off_s : ndarray, shape (n_kept,)
         TO from a lift-off jerk for the contacts that have one, nan elsewhere, in s.
     """
-    jerk = _impact_signal(acc_ms2, sampling_rate_hz)
     idx = np.clip(np.round(ic_s * sampling_rate_hz - 0.5).astype(np.int64), 0, jerk.size - 1)
     window = max(1, round(0.01 * sampling_rate_hz))
     height = np.array(
@@ -637,7 +635,8 @@ def _swing_follows(
 
 
 def _hidden_landing(
-    acc_ms2: FloatArray,
+    jerk: FloatArray,
+    jerk_peaks: IntArray,
     signed: FloatArray,
     toe_off_s: float,
     window_s: tuple[float, float],
@@ -653,8 +652,10 @@ def _hidden_landing(
 
     Parameters
     ----------
-    acc_ms2 : ndarray, shape (n_samples, 3)
-        Specific force in m/s².
+    jerk : ndarray, shape (n_samples - 1,)
+        Jerk norm of the acceleration (:func:`_impact_signal`), in m/s³.
+    jerk_peaks : ndarray of int
+        Indices of all local maxima of ``jerk``.
     signed : ndarray, shape (n_samples,)
         Sagittal rate signed so that push-off is positive, in deg/s.
     toe_off_s : float
@@ -674,13 +675,11 @@ def _hidden_landing(
         The landing's impact onset in s, or None if there is none.
     """
     fs = sampling_rate_hz
-    jerk = _impact_signal(acc_ms2, fs)
     lo = max(int(np.ceil(window_s[0] * fs)), 0)
     hi = min(int(np.floor(window_s[1] * fs)), jerk.size)
     if hi - lo < 2:
         return None
-    all_peaks, _ = sps.find_peaks(jerk)
-    inside = all_peaks[(all_peaks >= lo) & (all_peaks < hi)]
+    inside = jerk_peaks[(jerk_peaks >= lo) & (jerk_peaks < hi)]
     if inside.size == 0:
         return None
     peak = int(inside[np.argmax(jerk[inside])])
@@ -689,7 +688,7 @@ def _hidden_landing(
     if jerk[peak] < 0.5 * own or signed[min(peak + 1, signed.size - 1)] > 0.5 * typical_dps:
         return None
     rise_ms = STRIKE_RISE_MS if params.has_flight else None
-    onset = _impact_onset(jerk, peak, all_peaks, fs, rise_ms)
+    onset = _impact_onset(jerk, peak, jerk_peaks, fs, rise_ms)
     if onset < lo:
         return None  # the jerk belongs to a burst that started before the window
     return (onset + 0.5) / fs
@@ -733,7 +732,7 @@ def _leaves_standing(
 
 
 def _separate_toe_offs(
-    acc_ms2: FloatArray,
+    jerk: FloatArray,
     ic_s: FloatArray,
     lift_off_s: FloatArray,
     rate: FloatArray,
@@ -767,6 +766,7 @@ def _separate_toe_offs(
     typical = float(np.median(positive)) if positive.size else 0.0
     at_ic = signed[np.clip(np.round(ic_s * fs).astype(np.int64), 0, rate.size - 1)]
     restore = fs >= STRIDE_METHOD_BELOW_HZ
+    jerk_peaks: IntArray = sps.find_peaks(jerk)[0] if restore else np.empty(0, dtype=np.int64)
     min_contact_s, max_contact_s = params.min_contact_ms / 1000.0, params.max_contact_ms / 1000.0
     interval_s = params.min_interval_ms / 1000.0
     out_ic: list[float] = []
@@ -781,7 +781,9 @@ def _separate_toe_offs(
                 window = (ic + 0.03, min(ic + interval_s, next_s - interval_s))
                 landing = None
                 if restore and window[1] - window[0] > 2.0 / fs:
-                    landing = _hidden_landing(acc_ms2, signed, ic, window, typical, fs, params)
+                    landing = _hidden_landing(
+                        jerk, jerk_peaks, signed, ic, window, typical, fs, params
+                    )
                 if landing is None or landing - out_ic[-1] < interval_s:
                     continue
                 ic, to = landing, np.nan
@@ -789,7 +791,7 @@ def _separate_toe_offs(
                 # a toe-off whose own landing it hid, one plausible contact before it
                 start_s = last_to_s + 0.03 if np.isfinite(last_to_s) else 0.0
                 window = (max(start_s, ic - max_contact_s), ic - min_contact_s)
-                landing = _hidden_landing(acc_ms2, signed, ic, window, typical, fs, params)
+                landing = _hidden_landing(jerk, jerk_peaks, signed, ic, window, typical, fs, params)
                 if landing is not None:
                     ic, to = landing, np.nan
             if np.isnan(to):
@@ -868,18 +870,20 @@ def detect_segment_gyro(
     # (Impact candidates include some toe-offs, hence the low share.)
     if walking is not None and walking.ic_s.size >= 0.3 * ic_s.size:
         return walking
+    # one jerk signal for all the steps below (find_impacts derives its own from acc_ms2)
+    jerk = _impact_signal(acc_ms2, sampling_rate_hz)
     if (
         sampling_rate_hz < STRIDE_METHOD_BELOW_HZ
         and params.segment == "foot"
         and params.pattern == "alternating"
     ):
-        ic_s = _fill_strides(ic_s, acc_ms2, rate, sampling_rate_hz, params)
+        ic_s = _fill_strides(ic_s, jerk, rate, sampling_rate_hz, params)
     lift_off = np.full(ic_s.shape, np.nan)
     signed, ic_s, lift_off, typical = _separate_toe_offs(
-        acc_ms2, ic_s, lift_off, rate, sampling_rate_hz, params
+        jerk, ic_s, lift_off, rate, sampling_rate_hz, params
     )
     if params.pattern == "skip":
-        ic_s, lift_off = _skip_lift_offs(acc_ms2, ic_s, sampling_rate_hz, params)
+        ic_s, lift_off = _skip_lift_offs(jerk, ic_s, sampling_rate_hz, params)
     # The foot leaving standing at the start of a bout jerks too, but no swing came before it.
     if ic_s.size and _leaves_standing(signed, ic_s[0], typical, sampling_rate_hz):
         ic_s, lift_off = ic_s[1:], lift_off[1:]
