@@ -57,10 +57,6 @@ def shared() -> Path:
     return folder
 
 
-def _load(shared: Path, name: str) -> list[ValidationCase]:
-    return load_dataset(name, shared)
-
-
 @pytest.fixture(scope="module")
 def scored(
     shared: Path, tmp_path_factory: pytest.TempPathFactory
@@ -72,7 +68,7 @@ def scored(
     def get(name: str, placement: str) -> Agreement:
         if (name, placement) not in cache:
             info = DATASETS[name].info
-            cases = [c for c in _load(shared, name) if c.placement == placement]
+            cases = [c for c in load_dataset(name, shared) if c.placement == placement]
             sessions: dict[str, list[ValidationCase]] = {}
             for case in cases:
                 sessions.setdefault(case.session, []).append(case)
