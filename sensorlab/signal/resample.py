@@ -231,7 +231,8 @@ def uniform_segments(
     -----
     Interpolation is linear and there is no anti-aliasing filter: when ``sampling_rate_hz``
     is well below the input rate, low-pass filter the input first. Nothing is interpolated
-    across a gap; the grid of each part lies inside its own first and last sample.
+    across a gap longer than ``bridge_s``; the grid of each part lies inside its own first and
+    last sample.
     """
     if not (np.isfinite(sampling_rate_hz) and sampling_rate_hz > 0):
         raise UsageError(f"expected sampling_rate_hz > 0, found {sampling_rate_hz}")
