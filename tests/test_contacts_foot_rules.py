@@ -260,3 +260,42 @@ def test_a_hops_toe_off_jerk_is_not_taken_for_the_next_hop() -> None:
     assert np.all(np.abs(events.ic_s[k] - hops) < 0.01), np.round(events.ic_s[k] - hops, 3)
     err_ms = 1000.0 * (events.to_s[k] - (hops + 0.16))
     assert np.all(np.abs(err_ms) < 10.0), np.round(err_ms, 1)
+
+
+def test_a_walking_push_off_is_the_first_rotation_after_foot_flat_not_the_largest() -> None:
+    # A slow walker pushes off gently and then swings the foot through faster in the
+    # opposite sense: within the same 0.4 s after foot flat, the swing lobe is the larger
+    # extreme. The push-off's sign must come from the rotation that comes first.
+    fs_hz = 200.0
+    period_s = 1.1
+    ic_s = 0.8 + period_s * np.arange(10)
+    knots_s, knots_dps = [0.0], [0.0]
+    for ic in ic_s:
+        # swing lobe, heel rocker, foot flat, push-off peak, back toward the next swing
+        for dt_s, rate_dps in [
+            (-0.35, -500.0),
+            (0.0, 0.0),
+            (0.05, 200.0),
+            (0.10, 0.0),
+            (0.40, 0.0),
+            (0.55, 300.0),
+        ]:
+            knots_s.append(ic + dt_s)
+            knots_dps.append(rate_dps)
+    end_s = ic_s[-1] + 0.9
+    knots_s += [ic_s[-1] + 0.75, end_s]
+    knots_dps += [-500.0, 0.0]
+    t_fine = np.arange(0.0, end_s, 1.0 / FINE_HZ)
+    gyr = np.zeros((t_fine.size, 3))
+    gyr[:, 1] = np.interp(t_fine, knots_s, knots_dps)
+    acc = _impacts_acc(ic_s, t_fine.size)
+    # TO: the rate falls linearly from its 300 deg/s peak (IC + 0.55 s) to -500 deg/s at
+    # IC + 0.75 s; at 80 % of the peak the toes are off
+    truth_to_s = ic_s + 0.55 + 0.2 * (0.2 * 300.0) / 800.0
+    events = _detect(acc, gyr, fs_hz, "walk", seed=3)
+    # every contact but the last (no swing follows it, so it has no push-off) is found
+    assert events.ic_s.size >= ic_s.size - 1, np.round(events.ic_s, 3)
+    assert np.all(np.abs(_ic_errors_ms(events, ic_s[:-1])) < 10.0)
+    nearest = np.array([np.argmin(np.abs(ic_s - ic)) for ic in events.ic_s])
+    to_err_ms = 1000.0 * (events.to_s - truth_to_s[nearest])
+    assert np.all(np.abs(to_err_ms) < 10.0), np.round(to_err_ms, 1)

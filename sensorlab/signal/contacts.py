@@ -414,12 +414,11 @@ def _segment_gyro_walking(
         else:
             merged.append([f0, f1])
     reach = max(3, round(0.4 * fs))
-    votes = 0
-    for _f0, f1 in merged:
-        window = rate[f1 : f1 + reach]
-        if window.size:
-            votes += 1 if window[int(np.argmax(np.abs(window)))] > 0 else -1
-    signed = rate if votes >= 0 else -rate
+    # The push-off is the first strong rotation after each rest; the swing's opposite
+    # rotation that follows within the same reach can be larger, so the sign goes by
+    # which comes first, not by which is largest.
+    n = rate.shape[0]
+    signed = _push_off_sign([(f1, min(f1 + reach, n)) for _f0, f1 in merged], rate, params)
     # The swing lobe is a slow rotation (~0.4 s); a strap ringing at landing can make
     # sharper extremes than the lobe itself, so the lobe is located on a smoothed rate.
     lobe = lowpass(signed, cutoff_hz=min(SWING_LOBE_CUTOFF_HZ, 0.4 * fs), sampling_rate_hz=fs)
