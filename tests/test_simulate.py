@@ -297,7 +297,8 @@ def test_walking_foot_has_the_real_heel_strike_and_push_off_timing():
         slope_dps_per_ms = (rate_dps[i + 5] - rate_dps[i - 5]) / 10.0
         assert 3.0 < slope_dps_per_ms < 8.0
         before = np.flatnonzero(np.abs(rate_dps[i - 100 : i]) >= 50.0)
-        assert before.size and 100 - before[-1] <= 15  # ms at 1 kHz
+        assert before.size
+        assert 100 - before[-1] <= 15  # ms at 1 kHz
         push = between(t, to - 0.1, to)
         k = int(np.argmax(rate_dps[push]))
         lead_ms = 1000.0 * (to - t[push][k])
