@@ -11,7 +11,7 @@ import numpy as np
 
 from sensorlab.analysis import contact_params
 from sensorlab.drills import get_drill
-from sensorlab.signal.contacts import detect_segment_gyro
+from sensorlab.signal.contacts import detect_segment_gyro, find_impacts
 from sensorlab.signal.events import ContactEvents
 
 FINE_HZ = 10_000.0
@@ -299,3 +299,26 @@ def test_a_walking_push_off_is_the_first_rotation_after_foot_flat_not_the_larges
     nearest = np.array([np.argmin(np.abs(ic_s - ic)) for ic in events.ic_s])
     to_err_ms = 1000.0 * (events.to_s - truth_to_s[nearest])
     assert np.all(np.abs(to_err_ms) < 10.0), np.round(to_err_ms, 1)
+
+
+def test_a_soft_landing_starts_where_the_force_grows_not_in_the_swing_fading_before_it() -> None:
+    # Tiptoe walking at 100 Hz: the swing's deceleration (a 3.5 g hump along the foot)
+    # fades steeply into a soft landing whose jerk is hardly larger. Walking back from the
+    # landing's jerk peak into that fade put the onset up to 17 ms early; the fade shrinks
+    # the specific force, the ground's push makes it grow.
+    fs_hz = 100.0
+    ic_s = 0.5 + 0.9 * np.arange(10) + 0.0037 * np.arange(10)  # IC anywhere in a sample
+    t = np.arange(0.0, ic_s[-1] + 0.5, 1.0 / FINE_HZ)
+    acc = _impacts_acc(ic_s, t.size, height_ms2=0.0)
+    for ic in ic_s:
+        acc[:, 0] += 35.0 * np.exp(-0.5 * ((t - (ic - 0.045)) / 0.02) ** 2)  # the swing
+        u = t - ic
+        m = (u >= 0.0) & (u < 0.03)
+        acc[m, 2] += 25.0 * (u[m] / 0.003) * np.exp(1.0 - u[m] / 0.003)  # the landing
+    sampled = _sample(acc, fs_hz)
+    kw = {"sampling_rate_hz": fs_hz, "min_interval_ms": 300.0, "strike_rise_ms": None}
+    found_s = find_impacts(sampled, growing_force=True, **kw)
+    err_ms = 1000.0 * (found_s[:, None] - ic_s[None, :])
+    nearest_ms = err_ms[np.argmin(np.abs(err_ms), axis=0), np.arange(ic_s.size)]
+    # within a sample of the true IC (this sampling spreads the landing half a sample back)
+    assert np.all(np.abs(nearest_ms) < 10.0), np.round(nearest_ms, 1)

@@ -38,6 +38,7 @@ from sensorlab.signal.trunk import detect_trunk
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
 
 def _impact_signal(acc_ms2: FloatArray, sampling_rate_hz: float) -> FloatArray:
@@ -62,6 +63,7 @@ def find_impacts(
     sampling_rate_hz: float,
     min_interval_ms: float,
     strike_rise_ms: float | None,
+    growing_force: bool = False,
 ) -> FloatArray:
     """Initial contacts as the onsets of the ground impacts.
 
@@ -83,6 +85,10 @@ def find_impacts(
         Longest rise of a strike's jerk from half its height to its peak, in ms (landings
         from flight, ``STRIKE_RISE_MS``); None for soft landings (a walking heel strike),
         whose first strike may rise slowly.
+    growing_force : bool
+        Soft landings: an impact's onset and first strike lie where the specific force's
+        norm grows (the ground pushing the segment); the swing's fading deceleration just
+        before the landing jerks too, but shrinks the norm.
 
     Returns
     -------
@@ -91,6 +97,7 @@ def find_impacts(
         the midpoint is returned.
     """
     jerk = _impact_signal(acc_ms2, sampling_rate_hz)
+    rising = np.diff(np.linalg.norm(acc_ms2, axis=1)) > 0.0 if growing_force else None
     distance = max(1, int(min_interval_ms * sampling_rate_hz / 1000.0))
     peaks, props = sps.find_peaks(jerk, distance=distance, height=0.0)
     if peaks.size == 0:
@@ -102,7 +109,8 @@ def find_impacts(
     keep = peaks[heights >= threshold]
     all_peaks, _ = sps.find_peaks(jerk)
     onsets = [
-        _impact_onset(jerk, p, all_peaks, sampling_rate_hz, strike_rise_ms) for p in keep.tolist()
+        _impact_onset(jerk, p, all_peaks, sampling_rate_hz, strike_rise_ms, rising)
+        for p in keep.tolist()
     ]
     return np.asarray((np.asarray(onsets) + 0.5) / sampling_rate_hz, dtype=np.float64)
 
@@ -113,6 +121,7 @@ def _impact_onset(
     all_peaks: IntArray,
     sampling_rate_hz: float,
     strike_rise_ms: float | None,
+    rising: BoolArray | None = None,
 ) -> int:
     """Jerk sample at which the impact whose jerk peaks at ``peak`` starts.
 
@@ -128,6 +137,10 @@ def _impact_onset(
         Sampling rate in Hz.
     strike_rise_ms : float or None
         Longest rise of a strike's jerk (see :func:`find_impacts`), in ms.
+    rising : ndarray of bool, shape (n_samples - 1,), optional
+        Soft landings: whether the specific force's norm grows over each jerk sample. Only
+        such samples can belong to the impact (the swing's fading deceleration before it
+        jerks too, but shrinks the norm).
     """
     # A landing can strike twice (heel, then forefoot slap), and at low rates the shoe's
     # ringing can make a larger jerk than the impact itself: the contact starts at the first
@@ -143,11 +156,15 @@ def _impact_onset(
         strong = np.asarray(
             [q for q in strong.tolist() if q < rise or jerk[q - rise] < 0.5 * jerk[q]]
         )
+    if rising is not None:
+        strong = strong[rising[strong]]
     first = int(strong[0]) if strong.size else peak
     # the impact starts where the jerk leaves its quiet level, one or two samples
     # before its peak at rates of 100-200 Hz
     top, earliest = jerk[first], max(0, first - round(0.02 * fs))
     while first > earliest and IMPACT_ONSET_FRACTION * top <= jerk[first - 1] <= jerk[first]:
+        if rising is not None and not rising[first - 1]:
+            break
         first -= 1
     return first
 
@@ -863,6 +880,7 @@ def detect_segment_gyro(
         sampling_rate_hz=sampling_rate_hz,
         min_interval_ms=params.min_interval_ms,
         strike_rise_ms=STRIKE_RISE_MS if params.has_flight else None,
+        growing_force=not params.has_flight,
     )
     # A walking foot that never rests flat in stance (tiptoe walking can keep rotating)
     # leaves the foot-flat segmentation with few contacts: the impact-based ones count then.
