@@ -657,8 +657,14 @@ class _LegBuilder:
                 pitch += [
                     (start, th_ic, -IC_RATE_FOREFOOT * (th_ic - th_min) / (t_min - start), 0.0),
                     (t_min, th_min, 0.0, 0.0),
-                    (end, th_to, k_to * (th_to - th_min) / (end - t_min), 0.0),
                 ]
+                pitch += _push_off_keys(
+                    end,
+                    th_to,
+                    k_to * (th_to - th_min) / (end - t_min),
+                    st.to_peak_lead_ms * 1e-3,
+                    st.to_peak_ratio,
+                )
                 phases.append((start, end, "ball"))
         rate = (roll1 - roll0) / (end - start)
         r_start = state([roll0], [rate])

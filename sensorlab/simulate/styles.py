@@ -50,7 +50,7 @@ class DrillStyle:
         Heel strike: foot pitch acceleration at IC, in deg/s² (the swing's rotation
         reversing as the heel meets the ground; positive = toward plantar flexion).
     to_peak_lead_ms, to_peak_ratio : float
-        Heel strike: how long before TO the push-off's pitch rate peaks (0: at TO), and
+        How long before TO the push-off's pitch rate peaks (0: at TO), and
         the rate at TO as a fraction of that peak.
     roll_ic_deg, roll_to_deg : float
         Foot roll at initial contact and toe-off, in the travel direction's sense (side-run).
@@ -238,6 +238,10 @@ STYLES: dict[str, DrillStyle] = {
     ),
     "tiptoe-walk": replace(
         _BASE,
+        # a walking toe-off, as measured for walking (see "walk"): the push-off rotation
+        # has passed its peak when the toes leave
+        to_peak_lead_ms=10.0,
+        to_peak_ratio=0.86,
         speed_ms=1.0,
         theta_ic_deg=25.0,
         theta_min_deg=14.0,
