@@ -322,3 +322,54 @@ def test_a_soft_landing_starts_where_the_force_grows_not_in_the_swing_fading_bef
     nearest_ms = err_ms[np.argmin(np.abs(err_ms), axis=0), np.arange(ic_s.size)]
     # within a sample of the true IC (this sampling spreads the landing half a sample back)
     assert np.all(np.abs(nearest_ms) < 10.0), np.round(nearest_ms, 1)
+
+
+def _tiptoe_walk(fs_hz: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A foot walking on its toes, never resting flat: (acc, gyro, IC s, TO s) at ``fs_hz``.
+
+    In stance the heel drops a little, then the push-off rotation peaks and falls steeply
+    as the swing takes over; TO is where it has fallen to 80 % of its peak, and the toes
+    leave with a smaller jerk than the landing's 20 ms later, when the rotation is below
+    half its peak.
+    """
+    period_s = 1.1
+    ic_s = 0.8 + period_s * np.arange(10)
+    knots_s, knots_dps = [0.0], [0.0]
+    for ic in ic_s:
+        for dt_s, rate_dps in [
+            (-0.3, -300.0),
+            (0.0, -60.0),
+            (0.08, -80.0),
+            (0.5, 250.0),
+            (0.55, -200.0),
+        ]:
+            knots_s.append(ic + dt_s)
+            knots_dps.append(rate_dps)
+    end_s = ic_s[-1] + 0.9
+    knots_s.append(end_s)
+    knots_dps.append(0.0)
+    to_s = ic_s + 0.5 + 0.2 * 250.0 / (450.0 / 0.05)
+    t_fine = np.arange(0.0, end_s, 1.0 / FINE_HZ)
+    gyr = np.zeros((t_fine.size, 3))
+    gyr[:, 1] = np.interp(t_fine, knots_s, knots_dps)
+    acc = _impacts_acc(ic_s, t_fine.size)
+    for to in to_s:
+        u = t_fine - (to + 0.02)
+        m = (u >= 0.0) & (u < 0.03)
+        acc[m, 1] += 30.0 * (u[m] / 0.003) * np.exp(1.0 - u[m] / 0.003)  # toe-off jerk
+    return acc, gyr, ic_s, to_s
+
+
+def test_a_walking_toe_off_is_where_the_push_off_has_slowed_even_without_a_flat_foot() -> None:
+    # Walking drills take TO where the push-off rotation has fallen back to 80 % of its
+    # peak (motion capture: TO 10 ms after the peak), whether or not the foot rested flat;
+    # the toe-off's own jerk, when the rotation has already slowed below half its peak,
+    # is not a landing.
+    for fs_hz in (100.0, 400.0):
+        acc, gyr, ic_s, to_s = _tiptoe_walk(fs_hz)
+        events = _detect(acc, gyr, fs_hz, "tiptoe-walk", seed=4)
+        # every landing, and nothing else
+        assert events.ic_s.size == ic_s.size, np.round(events.ic_s, 3)
+        assert np.all(np.abs(_ic_errors_ms(events, ic_s)) < 10.0)
+        to_err_ms = 1000.0 * (events.to_s - to_s)
+        assert np.all(np.abs(to_err_ms) < 5.0), (fs_hz, np.round(to_err_ms, 1))

@@ -49,6 +49,11 @@ def _impact_signal(acc_ms2: FloatArray, sampling_rate_hz: float) -> FloatArray:
     return np.asarray(np.linalg.norm(np.diff(acc_ms2, axis=0), axis=1) * sampling_rate_hz)
 
 
+def _force_growing(acc_ms2: FloatArray) -> BoolArray:
+    """Whether the specific force's norm grows over each jerk sample, shape (n_samples - 1,)."""
+    return np.asarray(np.diff(np.linalg.norm(acc_ms2, axis=1)) > 0.0)
+
+
 IMPACT_ONSET_FRACTION = 0.5
 """Share of the impact's jerk peak at which its onset is taken (walking back from the peak)."""
 
@@ -97,7 +102,7 @@ def find_impacts(
         the midpoint is returned.
     """
     jerk = _impact_signal(acc_ms2, sampling_rate_hz)
-    rising = np.diff(np.linalg.norm(acc_ms2, axis=1)) > 0.0 if growing_force else None
+    rising = _force_growing(acc_ms2) if growing_force else None
     distance = max(1, int(min_interval_ms * sampling_rate_hz / 1000.0))
     peaks, props = sps.find_peaks(jerk, distance=distance, height=0.0)
     if peaks.size == 0:
@@ -263,15 +268,21 @@ def _push_off_peaks(
     windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params, bounded=bounded)
     signed = _push_off_sign(windows, rate, params)
     curvature = np.gradient(np.gradient(signed))
+    fall = None if params.has_flight else TO_FRACTION_OF_PUSH_OFF
     to_s = np.full(ic_s.shape, np.nan)
     strength = np.zeros(ic_s.shape)
     for k, (lo, hi) in enumerate(windows):
-        to_s[k], strength[k] = _push_off_in(signed, curvature, lo, hi, sampling_rate_hz)
+        to_s[k], strength[k] = _push_off_in(signed, curvature, lo, hi, sampling_rate_hz, fall)
     return signed, to_s, strength
 
 
 def _push_off_in(
-    signed: FloatArray, curvature: FloatArray, lo: int, hi: int, sampling_rate_hz: float
+    signed: FloatArray,
+    curvature: FloatArray,
+    lo: int,
+    hi: int,
+    sampling_rate_hz: float,
+    fall_fraction: float | None = None,
 ) -> tuple[float, float]:
     """TO and push-off peak of one contact, searched in samples ``[lo, hi)``.
 
@@ -285,6 +296,9 @@ def _push_off_in(
         The contact's search window (samples).
     sampling_rate_hz : float
         Sampling rate in Hz.
+    fall_fraction : float or None
+        Walking drills: TO is where the rate has fallen back to this share of the push-off
+        peak (:func:`_fallen_to`); None: the end of the unloading (:func:`_toe_off`).
 
     Returns
     -------
@@ -298,9 +312,30 @@ def _push_off_in(
     i = _first_prominent_peak(signed[lo:hi], 0.5)
     if i is None:
         return np.nan, 0.0
-    start = max(lo, lo + i - max(1, round(0.08 * sampling_rate_hz)))
-    to_sample = _toe_off(signed, curvature, start, lo + i, sampling_rate_hz)
-    return to_sample / sampling_rate_hz, float(signed[lo + i])
+    peak = lo + i
+    if fall_fraction is not None:
+        fallen = _fallen_to(signed, peak, fall_fraction, max(3, round(0.4 * sampling_rate_hz)))
+        to_s = np.nan if fallen is None else fallen / sampling_rate_hz
+        return to_s, float(signed[peak])
+    start = max(lo, peak - max(1, round(0.08 * sampling_rate_hz)))
+    to_sample = _toe_off(signed, curvature, start, peak, sampling_rate_hz)
+    return to_sample / sampling_rate_hz, float(signed[peak])
+
+
+def _fallen_to(signed: FloatArray, peak: int, fraction: float, reach: int) -> float | None:
+    """Where ``signed`` first falls below ``fraction`` of its value at ``peak``.
+
+    Walking TO: the toes leave once the push-off rotation has passed its peak and slowed
+    (the swing taking over). Returns fractional samples, or None if the rate stays above
+    that level for ``reach`` samples.
+    """
+    level = fraction * float(signed[peak])
+    after = np.flatnonzero(signed[peak : peak + reach] < level)
+    if after.size == 0:
+        return None
+    m = peak + int(after[0])
+    y0, y1 = float(signed[m - 1]), float(signed[m])
+    return (m - 1) + (y0 - level) / (y0 - y1)
 
 
 TO_EDGE_FRACTION = 0.5
@@ -448,13 +483,9 @@ def _segment_gyro_walking(
         peak = f1 + int(np.argmax(window))
         if signed[peak] < 0.3 * scale:
             continue  # no push-off after this rest: the walk ends here
-        level = TO_FRACTION_OF_PUSH_OFF * float(signed[peak])
-        after = np.flatnonzero(signed[peak : peak + reach] < level)
-        if after.size == 0:
+        to_sample = _fallen_to(signed, peak, TO_FRACTION_OF_PUSH_OFF, reach)
+        if to_sample is None:
             continue
-        m = peak + int(after[0])
-        y0, y1 = float(signed[m - 1]), float(signed[m])
-        to_sample = (m - 1) + (y0 - level) / (y0 - y1)
         lead = max(1, f0 - reach)
         if f0 - lead < 2:
             continue
@@ -659,6 +690,7 @@ def _hidden_landing(
     typical_dps: float,
     sampling_rate_hz: float,
     params: ContactParams,
+    rising: BoolArray | None = None,
 ) -> float | None:
     """A landing that a larger toe-off jerk hid among the impact candidates, if any.
 
@@ -684,6 +716,8 @@ def _hidden_landing(
         Sampling rate in Hz.
     params : ContactParams
         Plausibility bounds.
+    rising : ndarray of bool, shape (n_samples - 1,), optional
+        Soft landings: where the specific force grows (see :func:`_impact_onset`).
 
     Returns
     -------
@@ -704,7 +738,7 @@ def _hidden_landing(
     if jerk[peak] < 0.5 * own or signed[min(peak + 1, signed.size - 1)] > 0.5 * typical_dps:
         return None
     rise_ms = STRIKE_RISE_MS if params.has_flight else None
-    onset = _impact_onset(jerk, peak, jerk_peaks, fs, rise_ms)
+    onset = _impact_onset(jerk, peak, jerk_peaks, fs, rise_ms, rising)
     if onset < lo:
         return None  # the jerk belongs to a burst that started before the window
     return (onset + 0.5) / fs
@@ -754,6 +788,7 @@ def _separate_toe_offs(
     rate: FloatArray,
     sampling_rate_hz: float,
     params: ContactParams,
+    rising: BoolArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, float]:
     """Tell toe-off jerks from landings among the impact candidates.
 
@@ -764,7 +799,10 @@ def _separate_toe_offs(
     At 50 Hz and above the sensor's filter can shrink a landing's jerk to the size of a
     toe-off's, and within the shortest interval between landings only the larger of the two
     became a candidate: a toe-off's hidden landing is looked for after it (the next landing)
-    or one plausible contact before it (its own landing).
+    or one plausible contact before it (its own landing). A walking foot leaves the ground
+    when its push-off rotation is already slowing fast, so there a candidate within 30 ms of
+    the last contact's TO is its toe-off whatever the rate; ``rising`` (walking drills)
+    keeps a hidden landing's onset where the specific force grows.
 
     Returns
     -------
@@ -790,15 +828,16 @@ def _separate_toe_offs(
     last_to_s = np.nan  # free TO of the last landing kept
     for k in range(ic_s.size):
         ic, to = float(ic_s[k]), float(free_to_s[k])
-        if at_ic[k] > 0.5 * typical:
-            if out_ic and abs(ic - last_to_s) < 0.03:
+        at_last_to = bool(out_ic) and abs(ic - last_to_s) < 0.03
+        if at_ic[k] > 0.5 * typical or (at_last_to and not params.has_flight):
+            if at_last_to:
                 # the last contact's toe-off; it may have hidden the next landing
                 next_s = ic_s[k + 1] if k + 1 < ic_s.size else np.inf
                 window = (ic + 0.03, min(ic + interval_s, next_s - interval_s))
                 landing = None
                 if restore and window[1] - window[0] > 2.0 / fs:
                     landing = _hidden_landing(
-                        jerk, jerk_peaks, signed, ic, window, typical, fs, params
+                        jerk, jerk_peaks, signed, ic, window, typical, fs, params, rising
                     )
                 if landing is None or landing - out_ic[-1] < interval_s:
                     continue
@@ -807,7 +846,9 @@ def _separate_toe_offs(
                 # a toe-off whose own landing it hid, one plausible contact before it
                 start_s = last_to_s + 0.03 if np.isfinite(last_to_s) else 0.0
                 window = (max(start_s, ic - max_contact_s), ic - min_contact_s)
-                landing = _hidden_landing(jerk, jerk_peaks, signed, ic, window, typical, fs, params)
+                landing = _hidden_landing(
+                    jerk, jerk_peaks, signed, ic, window, typical, fs, params, rising
+                )
                 if landing is not None:
                     ic, to = landing, np.nan
             if np.isnan(to):
@@ -896,8 +937,9 @@ def detect_segment_gyro(
     ):
         ic_s = _fill_strides(ic_s, jerk, rate, sampling_rate_hz, params)
     lift_off = np.full(ic_s.shape, np.nan)
+    rising = None if params.has_flight else _force_growing(acc_ms2)
     signed, ic_s, lift_off, typical = _separate_toe_offs(
-        jerk, ic_s, lift_off, rate, sampling_rate_hz, params
+        jerk, ic_s, lift_off, rate, sampling_rate_hz, params, rising
     )
     if params.pattern == "skip":
         ic_s, lift_off = _skip_lift_offs(jerk, ic_s, sampling_rate_hz, params)
