@@ -53,15 +53,14 @@ def run_case(drill, placement, rate_hz, seed, **kw):
 # filter is causal (the signal lags the truth by the chip-like group delay, no pre-echo),
 # low-skipping, high-skipping (foot, 100 Hz) and one-leg-pedaling (foot, 200 Hz) pass, and
 # one-leg-skipping (foot, 100 Hz: MAE 10.6 ms) and side-run (foot, 400 Hz: MAE 5.1 ms) fail.
+# Walk at the foot (100, 200 Hz) passes since its simulated heel strike and push-off follow
+# motion capture; tiptoe walk at the foot since a soft landing's onset must be where the
+# specific force grows and its walking toe-off is taken like the walk's.
 KNOWN_WEAK = {
-    ("tiptoe-walk", "foot", 100.0),
-    ("tiptoe-walk", "foot", 400.0),
     ("tiptoe-walk", "sacrum", 100.0),
     ("one-leg-skipping", "foot", 100.0),
     ("side-run", "foot", 100.0),
     ("side-run", "foot", 400.0),
-    ("walk", "foot", 100.0),
-    ("walk", "foot", 200.0),
     ("run", "foot", 100.0),
 }
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from sensorlab.analysis import contact_params
 from sensorlab.drills import get_drill
-from sensorlab.signal.contacts import detect_segment_gyro
+from sensorlab.signal.contacts import detect_segment_gyro, find_impacts
 from sensorlab.signal.events import ContactEvents
 
 FINE_HZ = 10_000.0
@@ -260,3 +260,116 @@ def test_a_hops_toe_off_jerk_is_not_taken_for_the_next_hop() -> None:
     assert np.all(np.abs(events.ic_s[k] - hops) < 0.01), np.round(events.ic_s[k] - hops, 3)
     err_ms = 1000.0 * (events.to_s[k] - (hops + 0.16))
     assert np.all(np.abs(err_ms) < 10.0), np.round(err_ms, 1)
+
+
+def test_a_walking_push_off_is_the_first_rotation_after_foot_flat_not_the_largest() -> None:
+    # A slow walker pushes off gently and then swings the foot through faster in the
+    # opposite sense: within the same 0.4 s after foot flat, the swing lobe is the larger
+    # extreme. The push-off's sign must come from the rotation that comes first.
+    fs_hz = 200.0
+    period_s = 1.1
+    ic_s = 0.8 + period_s * np.arange(10)
+    knots_s, knots_dps = [0.0], [0.0]
+    for ic in ic_s:
+        # swing lobe, heel rocker, foot flat, push-off peak, back toward the next swing
+        for dt_s, rate_dps in [
+            (-0.35, -500.0),
+            (0.0, 0.0),
+            (0.05, 200.0),
+            (0.10, 0.0),
+            (0.40, 0.0),
+            (0.55, 300.0),
+        ]:
+            knots_s.append(ic + dt_s)
+            knots_dps.append(rate_dps)
+    end_s = ic_s[-1] + 0.9
+    knots_s += [ic_s[-1] + 0.75, end_s]
+    knots_dps += [-500.0, 0.0]
+    t_fine = np.arange(0.0, end_s, 1.0 / FINE_HZ)
+    gyr = np.zeros((t_fine.size, 3))
+    gyr[:, 1] = np.interp(t_fine, knots_s, knots_dps)
+    acc = _impacts_acc(ic_s, t_fine.size)
+    # TO: the rate falls linearly from its 300 deg/s peak (IC + 0.55 s) to -500 deg/s at
+    # IC + 0.75 s; at 80 % of the peak the toes are off
+    truth_to_s = ic_s + 0.55 + 0.2 * (0.2 * 300.0) / 800.0
+    events = _detect(acc, gyr, fs_hz, "walk", seed=3)
+    # every contact but the last (no swing follows it, so it has no push-off) is found
+    assert events.ic_s.size >= ic_s.size - 1, np.round(events.ic_s, 3)
+    assert np.all(np.abs(_ic_errors_ms(events, ic_s[:-1])) < 10.0)
+    nearest = np.array([np.argmin(np.abs(ic_s - ic)) for ic in events.ic_s])
+    to_err_ms = 1000.0 * (events.to_s - truth_to_s[nearest])
+    assert np.all(np.abs(to_err_ms) < 10.0), np.round(to_err_ms, 1)
+
+
+def test_a_soft_landing_starts_where_the_force_grows_not_in_the_swing_fading_before_it() -> None:
+    # Tiptoe walking at 100 Hz: the swing's deceleration (a 3.5 g hump along the foot)
+    # fades steeply into a soft landing whose jerk is hardly larger. Walking back from the
+    # landing's jerk peak into that fade put the onset up to 17 ms early; the fade shrinks
+    # the specific force, the ground's push makes it grow.
+    fs_hz = 100.0
+    ic_s = 0.5 + 0.9 * np.arange(10) + 0.0037 * np.arange(10)  # IC anywhere in a sample
+    t = np.arange(0.0, ic_s[-1] + 0.5, 1.0 / FINE_HZ)
+    acc = _impacts_acc(ic_s, t.size, height_ms2=0.0)
+    for ic in ic_s:
+        acc[:, 0] += 35.0 * np.exp(-0.5 * ((t - (ic - 0.045)) / 0.02) ** 2)  # the swing
+        u = t - ic
+        m = (u >= 0.0) & (u < 0.03)
+        acc[m, 2] += 25.0 * (u[m] / 0.003) * np.exp(1.0 - u[m] / 0.003)  # the landing
+    sampled = _sample(acc, fs_hz)
+    kw = {"sampling_rate_hz": fs_hz, "min_interval_ms": 300.0, "strike_rise_ms": None}
+    found_s = find_impacts(sampled, growing_force=True, **kw)
+    err_ms = 1000.0 * (found_s[:, None] - ic_s[None, :])
+    nearest_ms = err_ms[np.argmin(np.abs(err_ms), axis=0), np.arange(ic_s.size)]
+    # within a sample of the true IC (this sampling spreads the landing half a sample back)
+    assert np.all(np.abs(nearest_ms) < 10.0), np.round(nearest_ms, 1)
+
+
+def _tiptoe_walk(fs_hz: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A foot walking on its toes, never resting flat: (acc, gyro, IC s, TO s) at ``fs_hz``.
+
+    In stance the heel drops a little, then the push-off rotation peaks and falls steeply
+    as the swing takes over; TO is where it has fallen to 80 % of its peak, and the toes
+    leave with a smaller jerk than the landing's 20 ms later, when the rotation is below
+    half its peak.
+    """
+    period_s = 1.1
+    ic_s = 0.8 + period_s * np.arange(10)
+    knots_s, knots_dps = [0.0], [0.0]
+    for ic in ic_s:
+        for dt_s, rate_dps in [
+            (-0.3, -300.0),
+            (0.0, -60.0),
+            (0.08, -80.0),
+            (0.5, 250.0),
+            (0.55, -200.0),
+        ]:
+            knots_s.append(ic + dt_s)
+            knots_dps.append(rate_dps)
+    end_s = ic_s[-1] + 0.9
+    knots_s.append(end_s)
+    knots_dps.append(0.0)
+    to_s = ic_s + 0.5 + 0.2 * 250.0 / (450.0 / 0.05)
+    t_fine = np.arange(0.0, end_s, 1.0 / FINE_HZ)
+    gyr = np.zeros((t_fine.size, 3))
+    gyr[:, 1] = np.interp(t_fine, knots_s, knots_dps)
+    acc = _impacts_acc(ic_s, t_fine.size)
+    for to in to_s:
+        u = t_fine - (to + 0.02)
+        m = (u >= 0.0) & (u < 0.03)
+        acc[m, 1] += 30.0 * (u[m] / 0.003) * np.exp(1.0 - u[m] / 0.003)  # toe-off jerk
+    return acc, gyr, ic_s, to_s
+
+
+def test_a_walking_toe_off_is_where_the_push_off_has_slowed_even_without_a_flat_foot() -> None:
+    # Walking drills take TO where the push-off rotation has fallen back to 80 % of its
+    # peak (motion capture: TO 10 ms after the peak), whether or not the foot rested flat;
+    # the toe-off's own jerk, when the rotation has already slowed below half its peak,
+    # is not a landing.
+    for fs_hz in (100.0, 400.0):
+        acc, gyr, ic_s, to_s = _tiptoe_walk(fs_hz)
+        events = _detect(acc, gyr, fs_hz, "tiptoe-walk", seed=4)
+        # every landing, and nothing else
+        assert events.ic_s.size == ic_s.size, np.round(events.ic_s, 3)
+        assert np.all(np.abs(_ic_errors_ms(events, ic_s)) < 10.0)
+        to_err_ms = 1000.0 * (events.to_s - to_s)
+        assert np.all(np.abs(to_err_ms) < 5.0), (fs_hz, np.round(to_err_ms, 1))

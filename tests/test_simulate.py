@@ -284,6 +284,29 @@ def test_walking_sacrum_has_the_real_lower_back_loading_pattern():
         assert np.median(vertical[single]) < G_MS2 - 0.5
 
 
+def test_walking_foot_has_the_real_heel_strike_and_push_off_timing():
+    # gaitmap example walking against motion capture (57 contacts, medians): the foot's
+    # pitch rate passes zero at IC at 4.9 deg/s per ms (|rate| < 50 deg/s for 5 ms before
+    # IC); it peaks in the push-off 10 ms before TO and is at 86 % of that peak at TO
+    sim = clean("walk", "foot")
+    t = sim.recording.time_s
+    rate_dps = sim.recording.gyr_dps[:, 1]  # aligned: y is the foot's pitch axis
+    truth = sim.truth[sim.truth["side"] == "right"]
+    for ic, to in zip(truth["ic_s"], truth["to_s"], strict=True):
+        i = int(np.searchsorted(t, ic))
+        slope_dps_per_ms = (rate_dps[i + 5] - rate_dps[i - 5]) / 10.0
+        assert 3.0 < slope_dps_per_ms < 8.0
+        before = np.flatnonzero(np.abs(rate_dps[i - 100 : i]) >= 50.0)
+        assert before.size
+        assert 100 - before[-1] <= 15  # ms at 1 kHz
+        push = between(t, to - 0.1, to)
+        k = int(np.argmax(rate_dps[push]))
+        lead_ms = 1000.0 * (to - t[push][k])
+        assert 5.0 <= lead_ms <= 16.0
+        ratio = float(np.interp(to, t, rate_dps)) / rate_dps[push][k]
+        assert 0.8 <= ratio <= 0.92
+
+
 def test_shank_impacts_are_softer_than_the_foot():
     foot = clean("run", "foot")
     shank = clean("run", "shank")

@@ -38,6 +38,7 @@ from sensorlab.signal.trunk import detect_trunk
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
 
 def _impact_signal(acc_ms2: FloatArray, sampling_rate_hz: float) -> FloatArray:
@@ -46,6 +47,11 @@ def _impact_signal(acc_ms2: FloatArray, sampling_rate_hz: float) -> FloatArray:
     Element ``i`` is the change between samples ``i`` and ``i + 1``.
     """
     return np.asarray(np.linalg.norm(np.diff(acc_ms2, axis=0), axis=1) * sampling_rate_hz)
+
+
+def _force_growing(acc_ms2: FloatArray) -> BoolArray:
+    """Whether the specific force's norm grows over each jerk sample, shape (n_samples - 1,)."""
+    return np.asarray(np.diff(np.linalg.norm(acc_ms2, axis=1)) > 0.0)
 
 
 IMPACT_ONSET_FRACTION = 0.5
@@ -62,6 +68,7 @@ def find_impacts(
     sampling_rate_hz: float,
     min_interval_ms: float,
     strike_rise_ms: float | None,
+    growing_force: bool = False,
 ) -> FloatArray:
     """Initial contacts as the onsets of the ground impacts.
 
@@ -83,6 +90,10 @@ def find_impacts(
         Longest rise of a strike's jerk from half its height to its peak, in ms (landings
         from flight, ``STRIKE_RISE_MS``); None for soft landings (a walking heel strike),
         whose first strike may rise slowly.
+    growing_force : bool
+        Soft landings: an impact's onset and first strike lie where the specific force's
+        norm grows (the ground pushing the segment); the swing's fading deceleration just
+        before the landing jerks too, but shrinks the norm.
 
     Returns
     -------
@@ -91,6 +102,7 @@ def find_impacts(
         the midpoint is returned.
     """
     jerk = _impact_signal(acc_ms2, sampling_rate_hz)
+    rising = _force_growing(acc_ms2) if growing_force else None
     distance = max(1, int(min_interval_ms * sampling_rate_hz / 1000.0))
     peaks, props = sps.find_peaks(jerk, distance=distance, height=0.0)
     if peaks.size == 0:
@@ -102,7 +114,8 @@ def find_impacts(
     keep = peaks[heights >= threshold]
     all_peaks, _ = sps.find_peaks(jerk)
     onsets = [
-        _impact_onset(jerk, p, all_peaks, sampling_rate_hz, strike_rise_ms) for p in keep.tolist()
+        _impact_onset(jerk, p, all_peaks, sampling_rate_hz, strike_rise_ms, rising)
+        for p in keep.tolist()
     ]
     return np.asarray((np.asarray(onsets) + 0.5) / sampling_rate_hz, dtype=np.float64)
 
@@ -113,6 +126,7 @@ def _impact_onset(
     all_peaks: IntArray,
     sampling_rate_hz: float,
     strike_rise_ms: float | None,
+    rising: BoolArray | None = None,
 ) -> int:
     """Jerk sample at which the impact whose jerk peaks at ``peak`` starts.
 
@@ -128,6 +142,10 @@ def _impact_onset(
         Sampling rate in Hz.
     strike_rise_ms : float or None
         Longest rise of a strike's jerk (see :func:`find_impacts`), in ms.
+    rising : ndarray of bool, shape (n_samples - 1,), optional
+        Soft landings: whether the specific force's norm grows over each jerk sample. Only
+        such samples can belong to the impact (the swing's fading deceleration before it
+        jerks too, but shrinks the norm).
     """
     # A landing can strike twice (heel, then forefoot slap), and at low rates the shoe's
     # ringing can make a larger jerk than the impact itself: the contact starts at the first
@@ -143,11 +161,15 @@ def _impact_onset(
         strong = np.asarray(
             [q for q in strong.tolist() if q < rise or jerk[q - rise] < 0.5 * jerk[q]]
         )
+    if rising is not None:
+        strong = strong[rising[strong]]
     first = int(strong[0]) if strong.size else peak
     # the impact starts where the jerk leaves its quiet level, one or two samples
     # before its peak at rates of 100-200 Hz
     top, earliest = jerk[first], max(0, first - round(0.02 * fs))
     while first > earliest and IMPACT_ONSET_FRACTION * top <= jerk[first - 1] <= jerk[first]:
+        if rising is not None and not rising[first - 1]:
+            break
         first -= 1
     return first
 
@@ -246,15 +268,21 @@ def _push_off_peaks(
     windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params, bounded=bounded)
     signed = _push_off_sign(windows, rate, params)
     curvature = np.gradient(np.gradient(signed))
+    fall = None if params.has_flight else TO_FRACTION_OF_PUSH_OFF
     to_s = np.full(ic_s.shape, np.nan)
     strength = np.zeros(ic_s.shape)
     for k, (lo, hi) in enumerate(windows):
-        to_s[k], strength[k] = _push_off_in(signed, curvature, lo, hi, sampling_rate_hz)
+        to_s[k], strength[k] = _push_off_in(signed, curvature, lo, hi, sampling_rate_hz, fall)
     return signed, to_s, strength
 
 
 def _push_off_in(
-    signed: FloatArray, curvature: FloatArray, lo: int, hi: int, sampling_rate_hz: float
+    signed: FloatArray,
+    curvature: FloatArray,
+    lo: int,
+    hi: int,
+    sampling_rate_hz: float,
+    fall_fraction: float | None = None,
 ) -> tuple[float, float]:
     """TO and push-off peak of one contact, searched in samples ``[lo, hi)``.
 
@@ -268,6 +296,9 @@ def _push_off_in(
         The contact's search window (samples).
     sampling_rate_hz : float
         Sampling rate in Hz.
+    fall_fraction : float or None
+        Walking drills: TO is where the rate has fallen back to this share of the push-off
+        peak (:func:`_fallen_to`); None: the end of the unloading (:func:`_toe_off`).
 
     Returns
     -------
@@ -281,9 +312,30 @@ def _push_off_in(
     i = _first_prominent_peak(signed[lo:hi], 0.5)
     if i is None:
         return np.nan, 0.0
-    start = max(lo, lo + i - max(1, round(0.08 * sampling_rate_hz)))
-    to_sample = _toe_off(signed, curvature, start, lo + i, sampling_rate_hz)
-    return to_sample / sampling_rate_hz, float(signed[lo + i])
+    peak = lo + i
+    if fall_fraction is not None:
+        fallen = _fallen_to(signed, peak, fall_fraction, max(3, round(0.4 * sampling_rate_hz)))
+        to_s = np.nan if fallen is None else fallen / sampling_rate_hz
+        return to_s, float(signed[peak])
+    start = max(lo, peak - max(1, round(0.08 * sampling_rate_hz)))
+    to_sample = _toe_off(signed, curvature, start, peak, sampling_rate_hz)
+    return to_sample / sampling_rate_hz, float(signed[peak])
+
+
+def _fallen_to(signed: FloatArray, peak: int, fraction: float, reach: int) -> float | None:
+    """Where ``signed`` first falls below ``fraction`` of its value at ``peak``.
+
+    Walking TO: the toes leave once the push-off rotation has passed its peak and slowed
+    (the swing taking over). Returns fractional samples, or None if the rate stays above
+    that level for ``reach`` samples.
+    """
+    level = fraction * float(signed[peak])
+    after = np.flatnonzero(signed[peak : peak + reach] < level)
+    if after.size == 0:
+        return None
+    m = peak + int(after[0])
+    y0, y1 = float(signed[m - 1]), float(signed[m])
+    return (m - 1) + (y0 - level) / (y0 - y1)
 
 
 TO_EDGE_FRACTION = 0.5
@@ -414,12 +466,11 @@ def _segment_gyro_walking(
         else:
             merged.append([f0, f1])
     reach = max(3, round(0.4 * fs))
-    votes = 0
-    for _f0, f1 in merged:
-        window = rate[f1 : f1 + reach]
-        if window.size:
-            votes += 1 if window[int(np.argmax(np.abs(window)))] > 0 else -1
-    signed = rate if votes >= 0 else -rate
+    # The push-off is the first strong rotation after each rest; the swing's opposite
+    # rotation that follows within the same reach can be larger, so the sign goes by
+    # which comes first, not by which is largest.
+    n = rate.shape[0]
+    signed = _push_off_sign([(f1, min(f1 + reach, n)) for _f0, f1 in merged], rate, params)
     # The swing lobe is a slow rotation (~0.4 s); a strap ringing at landing can make
     # sharper extremes than the lobe itself, so the lobe is located on a smoothed rate.
     lobe = lowpass(signed, cutoff_hz=min(SWING_LOBE_CUTOFF_HZ, 0.4 * fs), sampling_rate_hz=fs)
@@ -432,13 +483,9 @@ def _segment_gyro_walking(
         peak = f1 + int(np.argmax(window))
         if signed[peak] < 0.3 * scale:
             continue  # no push-off after this rest: the walk ends here
-        level = TO_FRACTION_OF_PUSH_OFF * float(signed[peak])
-        after = np.flatnonzero(signed[peak : peak + reach] < level)
-        if after.size == 0:
+        to_sample = _fallen_to(signed, peak, TO_FRACTION_OF_PUSH_OFF, reach)
+        if to_sample is None:
             continue
-        m = peak + int(after[0])
-        y0, y1 = float(signed[m - 1]), float(signed[m])
-        to_sample = (m - 1) + (y0 - level) / (y0 - y1)
         lead = max(1, f0 - reach)
         if f0 - lead < 2:
             continue
@@ -643,6 +690,7 @@ def _hidden_landing(
     typical_dps: float,
     sampling_rate_hz: float,
     params: ContactParams,
+    rising: BoolArray | None = None,
 ) -> float | None:
     """A landing that a larger toe-off jerk hid among the impact candidates, if any.
 
@@ -668,6 +716,8 @@ def _hidden_landing(
         Sampling rate in Hz.
     params : ContactParams
         Plausibility bounds.
+    rising : ndarray of bool, shape (n_samples - 1,), optional
+        Soft landings: where the specific force grows (see :func:`_impact_onset`).
 
     Returns
     -------
@@ -688,7 +738,7 @@ def _hidden_landing(
     if jerk[peak] < 0.5 * own or signed[min(peak + 1, signed.size - 1)] > 0.5 * typical_dps:
         return None
     rise_ms = STRIKE_RISE_MS if params.has_flight else None
-    onset = _impact_onset(jerk, peak, jerk_peaks, fs, rise_ms)
+    onset = _impact_onset(jerk, peak, jerk_peaks, fs, rise_ms, rising)
     if onset < lo:
         return None  # the jerk belongs to a burst that started before the window
     return (onset + 0.5) / fs
@@ -738,6 +788,7 @@ def _separate_toe_offs(
     rate: FloatArray,
     sampling_rate_hz: float,
     params: ContactParams,
+    rising: BoolArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, float]:
     """Tell toe-off jerks from landings among the impact candidates.
 
@@ -748,7 +799,10 @@ def _separate_toe_offs(
     At 50 Hz and above the sensor's filter can shrink a landing's jerk to the size of a
     toe-off's, and within the shortest interval between landings only the larger of the two
     became a candidate: a toe-off's hidden landing is looked for after it (the next landing)
-    or one plausible contact before it (its own landing).
+    or one plausible contact before it (its own landing). A walking foot leaves the ground
+    when its push-off rotation is already slowing fast, so there a candidate within 30 ms of
+    the last contact's TO is its toe-off whatever the rate; ``rising`` (walking drills)
+    keeps a hidden landing's onset where the specific force grows.
 
     Returns
     -------
@@ -774,15 +828,16 @@ def _separate_toe_offs(
     last_to_s = np.nan  # free TO of the last landing kept
     for k in range(ic_s.size):
         ic, to = float(ic_s[k]), float(free_to_s[k])
-        if at_ic[k] > 0.5 * typical:
-            if out_ic and abs(ic - last_to_s) < 0.03:
+        at_last_to = bool(out_ic) and abs(ic - last_to_s) < 0.03
+        if at_ic[k] > 0.5 * typical or (at_last_to and not params.has_flight):
+            if at_last_to:
                 # the last contact's toe-off; it may have hidden the next landing
                 next_s = ic_s[k + 1] if k + 1 < ic_s.size else np.inf
                 window = (ic + 0.03, min(ic + interval_s, next_s - interval_s))
                 landing = None
                 if restore and window[1] - window[0] > 2.0 / fs:
                     landing = _hidden_landing(
-                        jerk, jerk_peaks, signed, ic, window, typical, fs, params
+                        jerk, jerk_peaks, signed, ic, window, typical, fs, params, rising
                     )
                 if landing is None or landing - out_ic[-1] < interval_s:
                     continue
@@ -791,7 +846,9 @@ def _separate_toe_offs(
                 # a toe-off whose own landing it hid, one plausible contact before it
                 start_s = last_to_s + 0.03 if np.isfinite(last_to_s) else 0.0
                 window = (max(start_s, ic - max_contact_s), ic - min_contact_s)
-                landing = _hidden_landing(jerk, jerk_peaks, signed, ic, window, typical, fs, params)
+                landing = _hidden_landing(
+                    jerk, jerk_peaks, signed, ic, window, typical, fs, params, rising
+                )
                 if landing is not None:
                     ic, to = landing, np.nan
             if np.isnan(to):
@@ -864,6 +921,7 @@ def detect_segment_gyro(
         sampling_rate_hz=sampling_rate_hz,
         min_interval_ms=params.min_interval_ms,
         strike_rise_ms=STRIKE_RISE_MS if params.has_flight else None,
+        growing_force=not params.has_flight,
     )
     # A walking foot that never rests flat in stance (tiptoe walking can keep rotating)
     # leaves the foot-flat segmentation with few contacts: the impact-based ones count then.
@@ -879,8 +937,9 @@ def detect_segment_gyro(
     ):
         ic_s = _fill_strides(ic_s, jerk, rate, sampling_rate_hz, params)
     lift_off = np.full(ic_s.shape, np.nan)
+    rising = None if params.has_flight else _force_growing(acc_ms2)
     signed, ic_s, lift_off, typical = _separate_toe_offs(
-        jerk, ic_s, lift_off, rate, sampling_rate_hz, params
+        jerk, ic_s, lift_off, rate, sampling_rate_hz, params, rising
     )
     if params.pattern == "skip":
         ic_s, lift_off = _skip_lift_offs(jerk, ic_s, sampling_rate_hz, params)

@@ -536,6 +536,27 @@ class _Ends(NamedTuple):
     shank: State
 
 
+def _push_off_keys(
+    t_to: float, angle_rad: float, rate_rads: float, lead_s: float, ratio: float
+) -> list[tuple[float, float, float, float]]:
+    """Pitch keys (t, angle, rate, acceleration) of a push-off whose rate peaks before TO.
+
+    The rate is a parabola around its peak: it peaks ``lead_s`` before TO (``t_to``, s)
+    at ``rate_rads / ratio`` and has fallen to ``rate_rads`` at TO, where the foot reaches
+    ``angle_rad``. A lead of 0 puts the peak at TO.
+    """
+    if lead_s <= 0.0:
+        return [(t_to, angle_rad, rate_rads, 0.0)]
+    peak_rads = rate_rads / ratio
+    fall = 1.0 - ratio
+    angle_peak = angle_rad - peak_rads * lead_s * (1.0 - fall / 3.0)
+    slope_to = -2.0 * fall * peak_rads / lead_s
+    return [
+        (t_to - lead_s, angle_peak, peak_rads, 0.0),
+        (t_to, angle_rad, rate_rads, slope_to),
+    ]
+
+
 class _LegBuilder:
     """Builds the foot angles, the ankle path and the shank angles of one leg."""
 
@@ -579,7 +600,7 @@ class _LegBuilder:
         st = self.style
         start = sup.start_s if sup.landing else -1.0
         end = sup.end_s if sup.lift else self.t_max
-        pitch: list[tuple[float, float, float]] = []
+        pitch: list[tuple[float, float, float, float]] = []  # t, angle, rate, acceleration
         phases: list[tuple[float, float, str]] = []
         roll0 = roll1 = 0.0
         if sup.kind == "stance":
@@ -590,16 +611,19 @@ class _LegBuilder:
                     w, point = IC_RATE_HEEL * -th / dur, "heel"
                 else:
                     w, point = -IC_RATE_FOREFOOT * th / dur, "ball"
-                pitch += [(start, th, w), (start + dur, 0.0, 0.0)]
+                pitch += [(start, th, w, 0.0), (start + dur, 0.0, 0.0, 0.0)]
                 phases.append((start, start + dur, point))
                 flat_from = start + dur
             else:
-                pitch.append((start, 0.0, 0.0))
+                pitch.append((start, 0.0, 0.0, 0.0))
             if sup.lift:
                 th = _rad(STANCE_LIFT_PITCH_DEG)
-                pitch += [(end - HEEL_RISE_S, 0.0, 0.0), (end, th, TO_RATE * th / HEEL_RISE_S)]
+                pitch += [
+                    (end - HEEL_RISE_S, 0.0, 0.0, 0.0),
+                    (end, th, TO_RATE * th / HEEL_RISE_S, 0.0),
+                ]
             else:
-                pitch.append((end, 0.0, 0.0))
+                pitch.append((end, 0.0, 0.0, 0.0))
             phases.append((flat_from, end, "ball"))
         else:
             tc = end - start
@@ -614,27 +638,39 @@ class _LegBuilder:
                 t_ho = start + st.heel_off_frac * tc
                 ic_rate = IC_RATE_HEEL if st.ic_rate_heel is None else st.ic_rate_heel
                 pitch += [
-                    (start, th_ic, ic_rate * -th_ic / (t_ff - start)),
-                    (t_ff, 0.0, 0.0),
-                    (t_ho, 0.0, 0.0),
-                    (end, th_to, k_to * th_to / (end - t_ho)),
+                    (start, th_ic, ic_rate * -th_ic / (t_ff - start), _rad(st.ic_pitch_acc_dps2)),
+                    (t_ff, 0.0, 0.0, 0.0),
+                    (t_ho, 0.0, 0.0, 0.0),
                 ]
+                pitch += _push_off_keys(
+                    end,
+                    th_to,
+                    k_to * th_to / (end - t_ho),
+                    st.to_peak_lead_ms * 1e-3,
+                    st.to_peak_ratio,
+                )
                 t_switch = 0.5 * (t_ff + t_ho)
                 phases += [(start, t_switch, "heel"), (t_switch, end, "ball")]
             else:
                 th_min = _rad(st.theta_min_deg)
                 t_min = start + st.flat_frac * tc
                 pitch += [
-                    (start, th_ic, -IC_RATE_FOREFOOT * (th_ic - th_min) / (t_min - start)),
-                    (t_min, th_min, 0.0),
-                    (end, th_to, k_to * (th_to - th_min) / (end - t_min)),
+                    (start, th_ic, -IC_RATE_FOREFOOT * (th_ic - th_min) / (t_min - start), 0.0),
+                    (t_min, th_min, 0.0, 0.0),
                 ]
+                pitch += _push_off_keys(
+                    end,
+                    th_to,
+                    k_to * (th_to - th_min) / (end - t_min),
+                    st.to_peak_lead_ms * 1e-3,
+                    st.to_peak_ratio,
+                )
                 phases.append((start, end, "ball"))
         rate = (roll1 - roll0) / (end - start)
         r_start = state([roll0], [rate])
         r_end = state([roll1], [rate])
         keys: list[tuple[float, State]] = []
-        for tk, th, w in pitch:
+        for tk, th, w, dw in pitch:
             r = state_on_quintic(tk, start, end, r_start, r_end)
             keys.append(
                 (
@@ -642,7 +678,7 @@ class _LegBuilder:
                     State(
                         np.array([r.y[0], th, self.yaw0]),
                         np.array([r.d[0], w, 0.0]),
-                        np.array([r.a[0], 0.0, 0.0]),
+                        np.array([r.a[0], dw, 0.0]),
                     ),
                 )
             )

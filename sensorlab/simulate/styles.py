@@ -46,6 +46,12 @@ class DrillStyle:
     ic_rate_heel : float or None
         Heel strike: foot pitch rate at IC as a fraction of the mean rate of the heel rocker
         (None: the simulator's default, ``kinematics.IC_RATE_HEEL``).
+    ic_pitch_acc_dps2 : float
+        Heel strike: foot pitch acceleration at IC, in deg/s² (the swing's rotation
+        reversing as the heel meets the ground; positive = toward plantar flexion).
+    to_peak_lead_ms, to_peak_ratio : float
+        How long before TO the push-off's pitch rate peaks (0: at TO), and
+        the rate at TO as a fraction of that peak.
     roll_ic_deg, roll_to_deg : float
         Foot roll at initial contact and toe-off, in the travel direction's sense (side-run).
     step_theta_to_deg : float or None
@@ -102,6 +108,9 @@ class DrillStyle:
     theta_to_deg: float = 38.0
     flat_frac: float = 0.35
     ic_rate_heel: float | None = None
+    ic_pitch_acc_dps2: float = 0.0
+    to_peak_lead_ms: float = 0.0
+    to_peak_ratio: float = 1.0
     heel_off_frac: float = 0.35
     roll_ic_deg: float = 0.0
     roll_to_deg: float = 0.0
@@ -193,6 +202,17 @@ STYLES: dict[str, DrillStyle] = {
         # (gaitmap example, 57 contacts) the pitch rate's zero crossing is 4.5 ms after IC;
         # with the default 0.3 the simulated crossing came about 40 ms before IC.
         ic_rate_heel=0.0,
+        # ... and reverses fast: on motion capture the rate passes zero at 4.9 deg/s per ms
+        # (median; |rate| < 50 deg/s for 5 ms before IC); with zero acceleration at IC the
+        # simulated rate crept up to zero for 35 ms.
+        ic_pitch_acc_dps2=4900.0,
+        # Walking push-off: the foot's rotation is already slowing when the toes leave.
+        # Against motion capture (gaitmap example, 57 contacts) TO is 10 ms after the
+        # pitch rate's peak (IQR 5-10), at 86 % of it, and the rate is down to 80 % of
+        # the peak 15 ms after it; the simulated peak sat at TO and took 42 ms to fall
+        # to 80 %.
+        to_peak_lead_ms=10.0,
+        to_peak_ratio=0.86,
         v_down_ms=0.3,
         v_along_ms=0.3,
         impact_tau_ms=3.0,
@@ -218,6 +238,10 @@ STYLES: dict[str, DrillStyle] = {
     ),
     "tiptoe-walk": replace(
         _BASE,
+        # a walking toe-off, as measured for walking (see "walk"): the push-off rotation
+        # has passed its peak when the toes leave
+        to_peak_lead_ms=10.0,
+        to_peak_ratio=0.86,
         speed_ms=1.0,
         theta_ic_deg=25.0,
         theta_min_deg=14.0,
