@@ -53,10 +53,11 @@ def run_case(drill, placement, rate_hz, seed, **kw):
 # filter is causal (the signal lags the truth by the chip-like group delay, no pre-echo),
 # low-skipping, high-skipping (foot, 100 Hz) and one-leg-pedaling (foot, 200 Hz) pass, and
 # one-leg-skipping (foot, 100 Hz: MAE 10.6 ms) and side-run (foot, 400 Hz: MAE 5.1 ms) fail.
+# tiptoe-walk (sacrum, 100 Hz) left when the trunk walking detector stopped taking the weight
+# shift out of standing before the first step for a contact (precision 97.1 -> 100 %).
 KNOWN_WEAK = {
     ("tiptoe-walk", "foot", 100.0),
     ("tiptoe-walk", "foot", 400.0),
-    ("tiptoe-walk", "sacrum", 100.0),
     ("one-leg-skipping", "foot", 100.0),
     ("side-run", "foot", 100.0),
     ("side-run", "foot", 400.0),
