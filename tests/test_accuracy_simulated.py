@@ -55,9 +55,9 @@ def run_case(drill, placement, rate_hz, seed, **kw):
 # one-leg-skipping (foot, 100 Hz: MAE 10.6 ms) and side-run (foot, 400 Hz: MAE 5.1 ms) fail.
 # Walk at the foot (100, 200 Hz) passes since its simulated heel strike and push-off follow
 # motion capture; tiptoe walk at the foot since a soft landing's onset must be where the
-# specific force grows and its walking toe-off is taken like the walk's.
+# specific force grows and its walking toe-off is taken like the walk's; tiptoe walk at the
+# sacrum (100 Hz) since the weight shift in standing before the first step is no contact.
 KNOWN_WEAK = {
-    ("tiptoe-walk", "sacrum", 100.0),
     ("one-leg-skipping", "foot", 100.0),
     ("side-run", "foot", 100.0),
     ("side-run", "foot", 400.0),

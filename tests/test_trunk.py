@@ -21,16 +21,21 @@ def _bump(t: np.ndarray, centre_s: float, sigma_s: float, height: float) -> np.n
     return height * np.exp(-0.5 * ((t - centre_s) / sigma_s) ** 2)
 
 
-def _lower_back_walk(rate_hz: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _lower_back_walk(
+    rate_hz: float, *, weight_shift_ms2: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vertical specific force shaped like the IPOL L5 double support, in a tilted sensor.
 
     Each step: heel-strike transient 40 ms after IC, a dip, then the loading hump 160 ms
     after IC; the other foot leaves half-way between the dip (about 100 ms) and the hump,
     and the trunk sags in single support. The hump is the larger peak, so a narrow
-    smoothing sees two peaks per step.
+    smoothing sees two peaks per step. The walker stands still before the first step;
+    ``weight_shift_ms2`` adds a smooth bump of that height (m/s²) 0.5 s before it, the
+    shift onto the stance leg at the first toe-off.
     """
     t = np.arange(0.0, FIRST_IC_S + (N_STEPS + 1) * STEP_S, 1.0 / rate_hz)
     vertical = np.full(t.shape, G_MS2)
+    vertical += _bump(t, FIRST_IC_S - 0.5, 0.1, weight_shift_ms2)
     ics = FIRST_IC_S + STEP_S * np.arange(N_STEPS)
     for ic in ics:
         vertical += _bump(t, ic + 0.04, 0.015, 4.0)
@@ -61,6 +66,18 @@ def test_walking_one_contact_per_step_and_toe_off_between_dip_and_hump(rate_hz: 
     # the foot landing at IC k leaves at the final contact after IC k+1
     assert np.max(np.abs(events.to_s - fcs)) < 0.02
     assert np.all(events.to_s > events.ic_s)
+
+
+@pytest.mark.parametrize("rate_hz", [100.0, 400.0])
+def test_walking_weight_shift_in_standing_before_the_first_step_is_not_a_contact(
+    rate_hz: float,
+) -> None:
+    # 0.4 m/s²: a peak of the loading signal (0.27 SD above the mean, like the weight shift
+    # of the simulator and of IPOL L5 trial starts) that the peak search alone takes for a step
+    acc, ics, _ = _lower_back_walk(rate_hz, weight_shift_ms2=0.4)
+    events = detect_trunk(acc, None, sampling_rate_hz=rate_hz, params=WALK)
+    assert events.ic_s.size == N_STEPS - 1
+    assert events.ic_s[0] == pytest.approx(ics[0], abs=0.03)
 
 
 def test_step_period_is_the_step_not_the_stride() -> None:
