@@ -49,18 +49,20 @@ def _ic_errors_ms(events: ContactEvents, truth_ic_s: np.ndarray) -> np.ndarray:
     return np.asarray(1000.0 * (events.ic_s[nearest] - truth_ic_s))
 
 
-def _gradual_unloading_rate(ic_s: np.ndarray, to_s: np.ndarray, duration_s: float) -> np.ndarray:
+def _gradual_unloading_rate(
+    ic_s: np.ndarray, to_s: np.ndarray, duration_s: float, after_s: float = 0.05
+) -> np.ndarray:
     """Sagittal rate (deg/s) at ``FINE_HZ`` whose push-off ends in a gradual unloading.
 
     In stance the foot's plantar-flexion rate grows at a constant angular acceleration,
     which fades linearly to the swing's small value over the last 40 ms before TO (the
-    ground unloading the foot); after TO the swing keeps the foot rotating for 50 ms more
-    (heels to glutes) before the rate turns over and reverses into the swing.
+    ground unloading the foot); after TO the swing keeps the foot rotating for ``after_s``
+    more (50 ms: heels to glutes) before the rate turns over and reverses into the swing.
     """
     dt = 1.0 / FINE_HZ
     t = np.arange(0.0, duration_s, dt)
     rate = np.zeros_like(t)
-    fade_s, swing_dps2, after_s = 0.04, 1200.0, 0.05
+    fade_s, swing_dps2 = 0.04, 1200.0
     for k, (ic, to) in enumerate(zip(ic_s, to_s, strict=True)):
         start = ic + 0.05
         # the rate reaches 700 deg/s at TO
@@ -114,6 +116,27 @@ def test_toe_off_is_the_end_of_a_gradual_unloading_not_its_middle() -> None:
     )
     # the steepest fall of angular acceleration is 20 ms before TO; its end is TO
     assert np.all(np.abs(err_ms) < 4.0), np.round(err_ms, 1)
+
+
+def test_toe_off_is_found_when_the_swing_carries_the_push_off_rotation_on() -> None:
+    # Side-run: the foot's roll into the swing keeps the rotation speeding up slowly for
+    # 110 ms after TO, so the push-off peak lies longer after TO than a sharp peak would.
+    fs_hz = 200.0
+    ic_s = 0.5 + 0.6 * np.arange(12)
+    to_s = ic_s + 0.15
+    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0, after_s=0.11)
+    gyr = np.zeros((rate_fine.size, 3))
+    gyr[:, 1] = rate_fine
+    acc = _impacts_acc(ic_s, rate_fine.size)
+    events = _detect(acc, gyr, fs_hz, "side-run", seed=8)
+    assert events.ic_s.size >= ic_s.size - 1
+    err_ms = np.array(
+        [
+            1000.0 * (to - to_s[np.argmin(np.abs(ic_s - ic))])
+            for ic, to in zip(events.ic_s, events.to_s, strict=True)
+        ]
+    )
+    assert np.all(np.abs(err_ms) < 6.0), np.round(err_ms, 1)
 
 
 def _run_from_standing(fs_hz: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

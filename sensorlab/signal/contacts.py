@@ -276,6 +276,14 @@ def _push_off_peaks(
     return signed, to_s, strength
 
 
+TO_SEARCH_MS = 80.0
+"""How far before the push-off peak TO is looked for, in ms (sharp push-off peaks)."""
+
+PUSH_OFF_PLATEAU_FRACTION = 0.7
+"""Share of the push-off peak rate above which the rotation counts as on the peak's plateau:
+TO is looked for back to where the rate rose past it when that is before ``TO_SEARCH_MS``."""
+
+
 def _push_off_in(
     signed: FloatArray,
     curvature: FloatArray,
@@ -285,6 +293,16 @@ def _push_off_in(
     fall_fraction: float | None = None,
 ) -> tuple[float, float]:
     """TO and push-off peak of one contact, searched in samples ``[lo, hi)``.
+
+    The push-off peak is the first prominent maximum of the rate in the window. Unless
+    ``fall_fraction`` is given, TO is looked for (:func:`_toe_off`) in the
+    ``TO_SEARCH_MS`` before it, or from where the
+    rate rose past ``PUSH_OFF_PLATEAU_FRACTION`` of the peak if that is earlier. The
+    toes leave the ground while the push-off rotation is fast, and the swing that follows
+    either brakes the rotation at once (a sharp peak, TO close before it) or carries it on
+    at about the same rate (a plateau): in lateral running the foot's roll into the swing
+    keeps the rate rising for up to 100 ms after TO, and the plateau's first maximum can
+    lie that long after it.
 
     Parameters
     ----------
@@ -317,7 +335,12 @@ def _push_off_in(
         fallen = _fallen_to(signed, peak, fall_fraction, max(3, round(0.4 * sampling_rate_hz)))
         to_s = np.nan if fallen is None else fallen / sampling_rate_hz
         return to_s, float(signed[peak])
-    start = max(lo, peak - max(1, round(0.08 * sampling_rate_hz)))
+    start = max(lo, peak - max(1, round(TO_SEARCH_MS * sampling_rate_hz / 1000.0)))
+    # A push-off whose rotation was already fast before that is a plateau: the swing kept
+    # the rotation going after TO, and TO may lie anywhere on the plateau.
+    below = np.flatnonzero(signed[lo:peak] < PUSH_OFF_PLATEAU_FRACTION * signed[peak])
+    plateau_start = lo + int(below[-1]) + 1 if below.size else lo
+    start = min(start, plateau_start)
     to_sample = _toe_off(signed, curvature, start, peak, sampling_rate_hz)
     return to_sample / sampling_rate_hz, float(signed[peak])
 
