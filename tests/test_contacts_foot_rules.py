@@ -11,7 +11,11 @@ import numpy as np
 
 from sensorlab.analysis import contact_params
 from sensorlab.drills import get_drill
-from sensorlab.signal.contacts import detect_segment_gyro, find_impacts
+from sensorlab.signal.contacts import (
+    STRIKE_RISE_MS,
+    detect_segment_gyro,
+    find_impacts,
+)
 from sensorlab.signal.events import ContactEvents
 
 FINE_HZ = 10_000.0
@@ -396,3 +400,33 @@ def test_a_walking_toe_off_is_where_the_push_off_has_slowed_even_without_a_flat_
         assert np.all(np.abs(_ic_errors_ms(events, ic_s)) < 10.0)
         to_err_ms = 1000.0 * (events.to_s - to_s)
         assert np.all(np.abs(to_err_ms) < 5.0), (fs_hz, np.round(to_err_ms, 1))
+
+
+def test_a_swing_transition_just_before_a_landing_is_not_its_first_strike() -> None:
+    # One-leg skipping at 100 Hz: the foot's acceleration swings through 120 m/s² in 50 ms,
+    # ending 10 ms before the landing. Sampled, that transition's jerk is more than half the
+    # impact's and crosses half its height within two samples, but it climbs from the quiet
+    # level over three; the landing's strike climbs within two.
+    fs_hz = 100.0
+    ic_s = 0.7 + 0.6 * np.arange(12) + 0.002 * (np.arange(12) % 5)  # every sampling phase
+    n_fine = round((ic_s[-1] + 0.5) * FINE_HZ)
+    t = np.arange(n_fine) / FINE_HZ
+    acc = _impacts_acc(ic_s, n_fine, height_ms2=100.0)
+    swing_ms2, width_s, gap_s = 120.0, 0.05, 0.01
+    for ic in ic_s:
+        a = ic - gap_s - width_s
+        m = (t >= a) & (t < ic - gap_s)
+        acc[m, 1] += 0.5 * swing_ms2 * (1.0 - np.cos(np.pi * (t[m] - a) / width_s))
+        m = (t >= ic - gap_s) & (t < ic)
+        acc[m, 1] += swing_ms2
+        m = (t >= ic) & (t < ic + 0.005)  # the landing stops 40 % of it at once
+        acc[m, 1] += swing_ms2 * (1.0 - 0.4 * (t[m] - ic) / 0.005)
+        m = (t >= ic + 0.005) & (t < ic + 0.105)  # the rest fades in the contact
+        acc[m, 1] += 0.6 * swing_ms2 * 0.5 * (1.0 + np.cos(np.pi * (t[m] - ic - 0.005) / 0.1))
+    acc_s = _sample(acc, fs_hz)
+    acc_s += np.random.default_rng(9).normal(0.0, 0.05, acc_s.shape)
+    ic_found = find_impacts(
+        acc_s, sampling_rate_hz=fs_hz, min_interval_ms=300.0, strike_rise_ms=STRIKE_RISE_MS
+    )
+    err_ms = np.array([1000.0 * (ic_found[np.argmin(np.abs(ic_found - ic))] - ic) for ic in ic_s])
+    assert np.all(np.abs(err_ms) <= 10.0), np.round(err_ms, 1)

@@ -150,17 +150,14 @@ def _impact_onset(
     # A landing can strike twice (heel, then forefoot slap), and at low rates the shoe's
     # ringing can make a larger jerk than the impact itself: the contact starts at the first
     # strike, so look back for an earlier strong jerk peak. A hard landing's strike rises
-    # abruptly (within a few ms, or the two samples the sensor's filter spreads it over); a
-    # broad rise just before the landing is the swing.
+    # abruptly (within a few ms, or the two samples the sensor's filter spreads it over,
+    # :func:`_strikes`); a broad rise just before the landing is the swing.
     fs = sampling_rate_hz
     back = max(1, round(0.03 * fs))
     earlier = all_peaks[(all_peaks >= peak - back) & (all_peaks < peak)]
     strong = earlier[jerk[earlier] >= 0.5 * jerk[peak]]
     if strike_rise_ms is not None:
-        rise = max(2, round(strike_rise_ms * fs / 1000.0))
-        strong = np.asarray(
-            [q for q in strong.tolist() if q < rise or jerk[q - rise] < 0.5 * jerk[q]]
-        )
+        strong = np.asarray([q for q in strong.tolist() if _strikes(jerk, q, fs, strike_rise_ms)])
     if rising is not None:
         strong = strong[rising[strong]]
     first = int(strong[0]) if strong.size else peak
@@ -172,6 +169,46 @@ def _impact_onset(
             break
         first -= 1
     return first
+
+
+STRIKE_FOOT_FRACTION = 0.25
+"""Share of a strike's jerk peak below which the jerk counts as the quiet level the strike
+climbs from."""
+
+
+def _strikes(jerk: FloatArray, peak: int, sampling_rate_hz: float, strike_rise_ms: float) -> bool:
+    """Whether the jerk peak at ``peak`` rises as abruptly as a strike.
+
+    A strike's jerk rises from half its height to its peak within ``strike_rise_ms``, so
+    the jerk that long before the peak is below half of it (a peak inside a longer burst is
+    not a strike). From the quiet level, below ``STRIKE_FOOT_FRACTION`` of the peak, or from
+    the valley where the climb begins if that is higher, the climb then takes at most 1.5
+    times as long (a steady climb from a quarter of the height takes 1.5 times as long as
+    from half). Both spans are at least two samples, over which the sensor's anti-alias
+    filter spreads a strike. A swing's jerk just before the landing can cross half its
+    height within two samples at 100 Hz, but climbs from the quiet level over three or more.
+
+    Parameters
+    ----------
+    jerk : ndarray, shape (n_samples - 1,)
+        Jerk norm (:func:`_impact_signal`), in m/s³.
+    peak : int
+        The candidate's jerk peak.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    strike_rise_ms : float
+        Longest rise of a strike's jerk from half its height to its peak, in ms.
+    """
+    rise = max(2, round(strike_rise_ms * sampling_rate_hz / 1000.0))
+    if peak >= rise and jerk[peak - rise] >= 0.5 * jerk[peak]:
+        return False
+    start = peak
+    while start > 0 and jerk[start - 1] <= jerk[start]:
+        start -= 1
+        if jerk[start] < STRIKE_FOOT_FRACTION * jerk[peak]:
+            break
+    climb_limit = max(2, round(1.5 * strike_rise_ms * sampling_rate_hz / 1000.0))
+    return bool(jerk[start] < 0.5 * jerk[peak] and peak - start <= climb_limit)
 
 
 def sagittal_rate_dps(gyr_dps: FloatArray, *, sampling_rate_hz: float) -> FloatArray:
