@@ -57,6 +57,11 @@ def _force_growing(acc_ms2: FloatArray) -> BoolArray:
 IMPACT_ONSET_FRACTION = 0.5
 """Share of the impact's jerk peak at which its onset is taken (walking back from the peak)."""
 
+FIRST_STRIKE_FRACTION = 0.2
+"""Share of a landing's largest jerk peak that an abrupt earlier peak (within 30 ms) must reach
+to count as its first strike, for landings from flight; the share of the typical impact at which
+:func:`find_impacts` keeps a jerk peak as an impact candidate."""
+
 STRIKE_RISE_MS = 5.0
 """Longest rise of a hard landing's jerk from half its height to its peak, in ms (at least
 two samples at low rates, where the sensor's anti-alias filter sets the rise)."""
@@ -152,10 +157,15 @@ def _impact_onset(
     # strike, so look back for an earlier strong jerk peak. A hard landing's strike rises
     # abruptly (within a few ms, or the two samples the sensor's filter spreads it over,
     # :func:`_strikes`); a broad rise just before the landing is the swing.
+    # At low rates the sensor's anti-alias filter shrinks a short first strike (a heel's 5 ms
+    # transient) far more than the longer loading after it; where strikes are told from the
+    # swing by their abrupt rise (landings from flight), an earlier strike counts down to
+    # the share of its peak at which find_impacts counts a jerk peak as an impact.
     fs = sampling_rate_hz
     back = max(1, round(0.03 * fs))
     earlier = all_peaks[(all_peaks >= peak - back) & (all_peaks < peak)]
-    strong = earlier[jerk[earlier] >= 0.5 * jerk[peak]]
+    share = 0.5 if strike_rise_ms is None else FIRST_STRIKE_FRACTION
+    strong = earlier[jerk[earlier] >= share * jerk[peak]]
     if strike_rise_ms is not None:
         strong = np.asarray([q for q in strong.tolist() if _strikes(jerk, q, fs, strike_rise_ms)])
     if rising is not None:
