@@ -157,10 +157,11 @@ def _impact_onset(
     # strike, so look back for an earlier strong jerk peak. A hard landing's strike rises
     # abruptly (within a few ms, or the two samples the sensor's filter spreads it over,
     # :func:`_strikes`); a broad rise just before the landing is the swing.
+    #
     # At low rates the sensor's anti-alias filter shrinks a short first strike (a heel's 5 ms
     # transient) far more than the longer loading after it; where strikes are told from the
     # swing by their abrupt rise (landings from flight), an earlier strike counts down to
-    # the share of its peak at which find_impacts counts a jerk peak as an impact.
+    # FIRST_STRIKE_FRACTION of the peak. Walking keeps half: there nothing checks the rise.
     fs = sampling_rate_hz
     back = max(1, round(0.03 * fs))
     earlier = all_peaks[(all_peaks >= peak - back) & (all_peaks < peak)]
