@@ -57,6 +57,11 @@ def _force_growing(acc_ms2: FloatArray) -> BoolArray:
 IMPACT_ONSET_FRACTION = 0.5
 """Share of the impact's jerk peak at which its onset is taken (walking back from the peak)."""
 
+FIRST_STRIKE_FRACTION = 0.2
+"""Share of a landing's largest jerk peak that an abrupt earlier peak (within 30 ms) must reach
+to count as its first strike, for landings from flight; the share of the typical impact at which
+:func:`find_impacts` keeps a jerk peak as an impact candidate."""
+
 STRIKE_RISE_MS = 5.0
 """Longest rise of a hard landing's jerk from half its height to its peak, in ms (at least
 two samples at low rates, where the sensor's anti-alias filter sets the rise)."""
@@ -150,17 +155,20 @@ def _impact_onset(
     # A landing can strike twice (heel, then forefoot slap), and at low rates the shoe's
     # ringing can make a larger jerk than the impact itself: the contact starts at the first
     # strike, so look back for an earlier strong jerk peak. A hard landing's strike rises
-    # abruptly (within a few ms, or the two samples the sensor's filter spreads it over); a
-    # broad rise just before the landing is the swing.
+    # abruptly (within a few ms, or the two samples the sensor's filter spreads it over,
+    # :func:`_strikes`); a broad rise just before the landing is the swing.
+    #
+    # At low rates the sensor's anti-alias filter shrinks a short first strike (a heel's 5 ms
+    # transient) far more than the longer loading after it; where strikes are told from the
+    # swing by their abrupt rise (landings from flight), an earlier strike counts down to
+    # FIRST_STRIKE_FRACTION of the peak. Walking keeps half: there nothing checks the rise.
     fs = sampling_rate_hz
     back = max(1, round(0.03 * fs))
     earlier = all_peaks[(all_peaks >= peak - back) & (all_peaks < peak)]
-    strong = earlier[jerk[earlier] >= 0.5 * jerk[peak]]
+    share = 0.5 if strike_rise_ms is None else FIRST_STRIKE_FRACTION
+    strong = earlier[jerk[earlier] >= share * jerk[peak]]
     if strike_rise_ms is not None:
-        rise = max(2, round(strike_rise_ms * fs / 1000.0))
-        strong = np.asarray(
-            [q for q in strong.tolist() if q < rise or jerk[q - rise] < 0.5 * jerk[q]]
-        )
+        strong = np.asarray([q for q in strong.tolist() if _strikes(jerk, q, fs, strike_rise_ms)])
     if rising is not None:
         strong = strong[rising[strong]]
     first = int(strong[0]) if strong.size else peak
@@ -172,6 +180,46 @@ def _impact_onset(
             break
         first -= 1
     return first
+
+
+STRIKE_FOOT_FRACTION = 0.25
+"""Share of a strike's jerk peak below which the jerk counts as the quiet level the strike
+climbs from."""
+
+
+def _strikes(jerk: FloatArray, peak: int, sampling_rate_hz: float, strike_rise_ms: float) -> bool:
+    """Whether the jerk peak at ``peak`` rises as abruptly as a strike.
+
+    A strike's jerk rises from half its height to its peak within ``strike_rise_ms``, so
+    the jerk that long before the peak is below half of it (a peak inside a longer burst is
+    not a strike). From the quiet level, below ``STRIKE_FOOT_FRACTION`` of the peak, or from
+    the valley where the climb begins if that is higher, the climb then takes at most 1.5
+    times as long (a steady climb from a quarter of the height takes 1.5 times as long as
+    from half). Both spans are at least two samples, over which the sensor's anti-alias
+    filter spreads a strike. A swing's jerk just before the landing can cross half its
+    height within two samples at 100 Hz, but climbs from the quiet level over three or more.
+
+    Parameters
+    ----------
+    jerk : ndarray, shape (n_samples - 1,)
+        Jerk norm (:func:`_impact_signal`), in m/s³.
+    peak : int
+        The candidate's jerk peak.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    strike_rise_ms : float
+        Longest rise of a strike's jerk from half its height to its peak, in ms.
+    """
+    rise = max(2, round(strike_rise_ms * sampling_rate_hz / 1000.0))
+    if peak >= rise and jerk[peak - rise] >= 0.5 * jerk[peak]:
+        return False
+    start = peak
+    while start > 0 and jerk[start - 1] <= jerk[start]:
+        start -= 1
+        if jerk[start] < STRIKE_FOOT_FRACTION * jerk[peak]:
+            break
+    climb_limit = max(2, round(1.5 * strike_rise_ms * sampling_rate_hz / 1000.0))
+    return bool(jerk[start] < 0.5 * jerk[peak] and peak - start <= climb_limit)
 
 
 def sagittal_rate_dps(gyr_dps: FloatArray, *, sampling_rate_hz: float) -> FloatArray:
@@ -276,6 +324,14 @@ def _push_off_peaks(
     return signed, to_s, strength
 
 
+TO_SEARCH_MS = 80.0
+"""How far before the push-off peak TO is looked for, in ms (sharp push-off peaks)."""
+
+PUSH_OFF_PLATEAU_FRACTION = 0.7
+"""Share of the push-off peak rate above which the rotation counts as on the peak's plateau:
+TO is looked for back to where the rate rose past it when that is before ``TO_SEARCH_MS``."""
+
+
 def _push_off_in(
     signed: FloatArray,
     curvature: FloatArray,
@@ -285,6 +341,16 @@ def _push_off_in(
     fall_fraction: float | None = None,
 ) -> tuple[float, float]:
     """TO and push-off peak of one contact, searched in samples ``[lo, hi)``.
+
+    The push-off peak is the first prominent maximum of the rate in the window. Unless
+    ``fall_fraction`` is given, TO is looked for (:func:`_toe_off`) in the
+    ``TO_SEARCH_MS`` before it, or from where the
+    rate rose past ``PUSH_OFF_PLATEAU_FRACTION`` of the peak if that is earlier. The
+    toes leave the ground while the push-off rotation is fast, and the swing that follows
+    either brakes the rotation at once (a sharp peak, TO close before it) or carries it on
+    at about the same rate (a plateau): in lateral running the foot's roll into the swing
+    keeps the rate rising for up to 100 ms after TO, and the plateau's first maximum can
+    lie that long after it.
 
     Parameters
     ----------
@@ -317,7 +383,12 @@ def _push_off_in(
         fallen = _fallen_to(signed, peak, fall_fraction, max(3, round(0.4 * sampling_rate_hz)))
         to_s = np.nan if fallen is None else fallen / sampling_rate_hz
         return to_s, float(signed[peak])
-    start = max(lo, peak - max(1, round(0.08 * sampling_rate_hz)))
+    start = max(lo, peak - max(1, round(TO_SEARCH_MS * sampling_rate_hz / 1000.0)))
+    # A push-off whose rotation was already fast before that is a plateau: the swing kept
+    # the rotation going after TO, and TO may lie anywhere on the plateau.
+    below = np.flatnonzero(signed[lo:peak] < PUSH_OFF_PLATEAU_FRACTION * signed[peak])
+    plateau_start = lo + int(below[-1]) + 1 if below.size else lo
+    start = min(start, plateau_start)
     to_sample = _toe_off(signed, curvature, start, peak, sampling_rate_hz)
     return to_sample / sampling_rate_hz, float(signed[peak])
 
