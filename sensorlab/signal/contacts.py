@@ -168,7 +168,9 @@ def _impact_onset(
     share = 0.5 if strike_rise_ms is None else FIRST_STRIKE_FRACTION
     strong = earlier[jerk[earlier] >= share * jerk[peak]]
     if strike_rise_ms is not None:
-        strong = np.asarray([q for q in strong.tolist() if _strikes(jerk, q, fs, strike_rise_ms)])
+        strong = np.asarray(
+            [q for q in strong.tolist() if _strikes(jerk, q, fs, strike_rise_ms)], dtype=np.int64
+        )
     if rising is not None:
         strong = strong[rising[strong]]
     first = int(strong[0]) if strong.size else peak
