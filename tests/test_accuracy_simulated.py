@@ -47,21 +47,10 @@ def run_case(drill, placement, rate_hz, seed, **kw):
 
 
 # Cases where the current detectors miss the offline-analysis issue's bar (recall and precision
-# >= 99 %, foot contact-time MAE <= 5 ms at 400 Hz and <= 10 ms at 100 Hz); none at present.
-# They are listed, not hidden: strict xfail fails as soon as one of them starts passing.
-# See docs/simulated_accuracy.md for the figures of every case. Since the simulator's sensor
-# filter is causal (the signal lags the truth by the chip-like group delay, no pre-echo),
-# low-skipping, high-skipping (foot, 100 Hz) and one-leg-pedaling (foot, 200 Hz) pass. Side-run
-# (foot, 100 and 400 Hz) passes since TO is looked for over the whole plateau of a push-off that
-# the swing carries on, and one-leg-skipping (foot, 100 Hz) since a strike must climb from the
-# quiet level within 1.5 times the strike rise (the swing's jerk just before landing climbs
-# over three samples at 100 Hz). Run (foot, 100 Hz: MAE 10.7 -> 9.7 ms, other seeds 6-7 ms)
-# passes since an abrupt first strike counts down to a fifth of the landing's largest jerk (a
-# short heel transient is shrunk by the sensor's filter far more than the loading after it).
-# Walk at the foot (100, 200 Hz) passes since its simulated heel strike and push-off follow
-# motion capture; tiptoe walk at the foot since a soft landing's onset must be where the
-# specific force grows and its walking toe-off is taken like the walk's; tiptoe walk at the
-# sacrum (100 Hz) since the weight shift in standing before the first step is no contact.
+# >= 99 %, foot contact-time MAE <= 5 ms at 400 Hz and <= 10 ms at 100 Hz) are listed here as
+# strict xfails, not hidden: a listed case that starts passing fails, so the list only shrinks.
+# None at present; docs/simulated_accuracy.md has every case's figures, CHANGELOG.md how each
+# weak case was fixed.
 KNOWN_WEAK: set[tuple[str, str, float]] = set()
 
 
