@@ -345,10 +345,9 @@ def _push_off_in(
     """TO and push-off peak of one contact, searched in samples ``[lo, hi)``.
 
     The push-off peak is the first prominent maximum of the rate in the window. Unless
-    ``fall_fraction`` is given, TO is looked for (:func:`_toe_off`) in the
-    ``TO_SEARCH_MS`` before it, or from where the
-    rate rose past ``PUSH_OFF_PLATEAU_FRACTION`` of the peak if that is earlier. The
-    toes leave the ground while the push-off rotation is fast, and the swing that follows
+    ``fall_fraction`` is given, TO is looked for (:func:`_toe_off`) in the ``TO_SEARCH_MS``
+    before it, or from where the rate rose past ``PUSH_OFF_PLATEAU_FRACTION`` of the peak if
+    that is earlier. The toes leave the ground while the push-off rotation is fast, and the swing that follows
     either brakes the rotation at once (a sharp peak, TO close before it) or carries it on
     at about the same rate (a plateau): in lateral running the foot's roll into the swing
     keeps the rate rising for up to 100 ms after TO, and the plateau's first maximum can
