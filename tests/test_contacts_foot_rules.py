@@ -102,22 +102,25 @@ def _impacts_acc(ic_s: np.ndarray, n_fine: int, height_ms2: float = 60.0) -> np.
     return acc
 
 
-def test_toe_off_is_the_end_of_a_gradual_unloading_not_its_middle() -> None:
-    fs_hz = 400.0
+def _unloading_to_errors_ms(fs_hz: float, drill: str, seed: int, **shape: float) -> np.ndarray:
+    """Detected minus true TO (ms) of 12 contacts whose push-off ends in a gradual unloading.
+
+    ``shape`` goes to :func:`_gradual_unloading_rate`; at most one contact may be missed.
+    """
     ic_s = 0.5 + 0.6 * np.arange(12)
     to_s = ic_s + 0.15
-    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0)
+    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0, **shape)
     gyr = np.zeros((rate_fine.size, 3))
     gyr[:, 1] = rate_fine
     acc = _impacts_acc(ic_s, rate_fine.size)
-    events = _detect(acc, gyr, fs_hz, "heels-to-glutes", seed=1)
+    events = _detect(acc, gyr, fs_hz, drill, seed=seed)
     assert events.ic_s.size >= ic_s.size - 1
-    err_ms = np.array(
-        [
-            1000.0 * (to - to_s[np.argmin(np.abs(ic_s - ic))])
-            for ic, to in zip(events.ic_s, events.to_s, strict=True)
-        ]
-    )
+    nearest = np.array([np.argmin(np.abs(ic_s - ic)) for ic in events.ic_s])
+    return np.asarray(1000.0 * (events.to_s - to_s[nearest]))
+
+
+def test_toe_off_is_the_end_of_a_gradual_unloading_not_its_middle() -> None:
+    err_ms = _unloading_to_errors_ms(400.0, "heels-to-glutes", seed=1)
     # the steepest fall of angular acceleration is 20 ms before TO; its end is TO
     assert np.all(np.abs(err_ms) < 4.0), np.round(err_ms, 1)
 
@@ -125,21 +128,7 @@ def test_toe_off_is_the_end_of_a_gradual_unloading_not_its_middle() -> None:
 def test_toe_off_is_found_when_the_swing_carries_the_push_off_rotation_on() -> None:
     # Side-run: the foot's roll into the swing keeps the rotation speeding up slowly for
     # 110 ms after TO, so the push-off peak lies longer after TO than a sharp peak would.
-    fs_hz = 200.0
-    ic_s = 0.5 + 0.6 * np.arange(12)
-    to_s = ic_s + 0.15
-    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0, after_s=0.11)
-    gyr = np.zeros((rate_fine.size, 3))
-    gyr[:, 1] = rate_fine
-    acc = _impacts_acc(ic_s, rate_fine.size)
-    events = _detect(acc, gyr, fs_hz, "side-run", seed=8)
-    assert events.ic_s.size >= ic_s.size - 1
-    err_ms = np.array(
-        [
-            1000.0 * (to - to_s[np.argmin(np.abs(ic_s - ic))])
-            for ic, to in zip(events.ic_s, events.to_s, strict=True)
-        ]
-    )
+    err_ms = _unloading_to_errors_ms(200.0, "side-run", seed=8, after_s=0.11)
     assert np.all(np.abs(err_ms) < 6.0), np.round(err_ms, 1)
 
 
