@@ -391,16 +391,32 @@ def test_a_walking_toe_off_is_where_the_push_off_has_slowed_even_without_a_flat_
         assert np.all(np.abs(to_err_ms) < 5.0), (fs_hz, np.round(to_err_ms, 1))
 
 
+def _landings_at_every_phase() -> tuple[np.ndarray, np.ndarray]:
+    """12 landing times (s) at every 100 Hz sampling phase, and the ``FINE_HZ`` time axis."""
+    ic_s = 0.7 + 0.6 * np.arange(12) + 0.002 * (np.arange(12) % 5)
+    t = np.arange(round((ic_s[-1] + 0.5) * FINE_HZ)) / FINE_HZ
+    return ic_s, t
+
+
+def _flight_impact_errors_ms(
+    acc: np.ndarray, ic_s: np.ndarray, fs_hz: float, seed: int
+) -> np.ndarray:
+    """IC error (ms) of the impact found nearest each landing, for a drill with flight."""
+    acc_s = _sample(acc, fs_hz)
+    acc_s += np.random.default_rng(seed).normal(0.0, 0.05, acc_s.shape)
+    ic_found = find_impacts(
+        acc_s, sampling_rate_hz=fs_hz, min_interval_ms=300.0, strike_rise_ms=STRIKE_RISE_MS
+    )
+    return np.array([1000.0 * (ic_found[np.argmin(np.abs(ic_found - ic))] - ic) for ic in ic_s])
+
+
 def test_a_swing_transition_just_before_a_landing_is_not_its_first_strike() -> None:
     # One-leg skipping at 100 Hz: the foot's acceleration swings through 120 m/s² in 50 ms,
     # ending 10 ms before the landing. Sampled, that transition's jerk is more than half the
     # impact's and crosses half its height within two samples, but it climbs from the quiet
     # level over three; the landing's strike climbs within two.
-    fs_hz = 100.0
-    ic_s = 0.7 + 0.6 * np.arange(12) + 0.002 * (np.arange(12) % 5)  # every sampling phase
-    n_fine = round((ic_s[-1] + 0.5) * FINE_HZ)
-    t = np.arange(n_fine) / FINE_HZ
-    acc = _impacts_acc(ic_s, n_fine, height_ms2=100.0)
+    ic_s, t = _landings_at_every_phase()
+    acc = _impacts_acc(ic_s, t.size, height_ms2=100.0)
     swing_ms2, width_s, gap_s = 120.0, 0.05, 0.01
     for ic in ic_s:
         a = ic - gap_s - width_s
@@ -412,12 +428,7 @@ def test_a_swing_transition_just_before_a_landing_is_not_its_first_strike() -> N
         acc[m, 1] += swing_ms2 * (1.0 - 0.4 * (t[m] - ic) / 0.005)
         m = (t >= ic + 0.005) & (t < ic + 0.105)  # the rest fades in the contact
         acc[m, 1] += 0.6 * swing_ms2 * 0.5 * (1.0 + np.cos(np.pi * (t[m] - ic - 0.005) / 0.1))
-    acc_s = _sample(acc, fs_hz)
-    acc_s += np.random.default_rng(9).normal(0.0, 0.05, acc_s.shape)
-    ic_found = find_impacts(
-        acc_s, sampling_rate_hz=fs_hz, min_interval_ms=300.0, strike_rise_ms=STRIKE_RISE_MS
-    )
-    err_ms = np.array([1000.0 * (ic_found[np.argmin(np.abs(ic_found - ic))] - ic) for ic in ic_s])
+    err_ms = _flight_impact_errors_ms(acc, ic_s, 100.0, seed=9)
     assert np.all(np.abs(err_ms) <= 10.0), np.round(err_ms, 1)
 
 
@@ -425,21 +436,13 @@ def test_a_short_heel_strike_before_a_larger_loading_starts_the_contact() -> Non
     # Running heel strike at 100 Hz: a 3 ms heel transient, then the forefoot's longer and
     # larger loading 25 ms later. Sampled, the heel's jerk is a quarter to a third of the
     # loading's, but it rises abruptly from the quiet level: it is the first strike.
-    fs_hz = 100.0
-    ic_s = 0.7 + 0.6 * np.arange(12) + 0.002 * (np.arange(12) % 5)  # every sampling phase
-    n_fine = round((ic_s[-1] + 0.5) * FINE_HZ)
-    t = np.arange(n_fine) / FINE_HZ
-    acc = _impacts_acc(ic_s, n_fine, height_ms2=60.0)
+    ic_s, t = _landings_at_every_phase()
+    acc = _impacts_acc(ic_s, t.size, height_ms2=60.0)
     tau_s = 0.012
     for ic in ic_s:
         u = t - (ic + 0.025)
         m = (u >= 0.0) & (u < 8.0 * tau_s)
         acc[m, 2] += 150.0 * (u[m] / tau_s) * np.exp(1.0 - u[m] / tau_s)
-    acc_s = _sample(acc, fs_hz)
-    acc_s += np.random.default_rng(10).normal(0.0, 0.05, acc_s.shape)
-    ic_found = find_impacts(
-        acc_s, sampling_rate_hz=fs_hz, min_interval_ms=300.0, strike_rise_ms=STRIKE_RISE_MS
-    )
-    err_ms = np.array([1000.0 * (ic_found[np.argmin(np.abs(ic_found - ic))] - ic) for ic in ic_s])
+    err_ms = _flight_impact_errors_ms(acc, ic_s, 100.0, seed=10)
     # (at one sampling phase the transient splits over two samples and does not stand out)
     assert np.median(np.abs(err_ms)) <= 6.0, np.round(err_ms, 1)
