@@ -278,33 +278,34 @@ def test_a_hops_toe_off_jerk_is_not_taken_for_the_next_hop() -> None:
     assert np.all(np.abs(err_ms) < 10.0), np.round(err_ms, 1)
 
 
+def _strides_gyro(
+    ic_s: np.ndarray, stride: list[tuple[float, float]], tail: list[tuple[float, float]]
+) -> np.ndarray:
+    """Gyro (deg/s, ``FINE_HZ``) whose sagittal rate is linear between knots.
+
+    ``stride`` holds (time after IC in s, rate in deg/s) repeated for every IC; ``tail``
+    holds (time after the last IC, rate) knots that end the signal.
+    """
+    knots = [(0.0, 0.0)]
+    knots += [(ic + dt_s, rate_dps) for ic in ic_s for dt_s, rate_dps in stride]
+    knots += [(ic_s[-1] + dt_s, rate_dps) for dt_s, rate_dps in tail]
+    knots_s, knots_dps = zip(*knots, strict=True)
+    t_fine = np.arange(0.0, knots_s[-1], 1.0 / FINE_HZ)
+    gyr = np.zeros((t_fine.size, 3))
+    gyr[:, 1] = np.interp(t_fine, knots_s, knots_dps)
+    return gyr
+
+
 def test_a_walking_push_off_is_the_first_rotation_after_foot_flat_not_the_largest() -> None:
     # A slow walker pushes off gently and then swings the foot through faster in the
     # opposite sense: within the same 0.4 s after foot flat, the swing lobe is the larger
     # extreme. The push-off's sign must come from the rotation that comes first.
     fs_hz = 200.0
-    period_s = 1.1
-    ic_s = 0.8 + period_s * np.arange(10)
-    knots_s, knots_dps = [0.0], [0.0]
-    for ic in ic_s:
-        # swing lobe, heel rocker, foot flat, push-off peak, back toward the next swing
-        for dt_s, rate_dps in [
-            (-0.35, -500.0),
-            (0.0, 0.0),
-            (0.05, 200.0),
-            (0.10, 0.0),
-            (0.40, 0.0),
-            (0.55, 300.0),
-        ]:
-            knots_s.append(ic + dt_s)
-            knots_dps.append(rate_dps)
-    end_s = ic_s[-1] + 0.9
-    knots_s += [ic_s[-1] + 0.75, end_s]
-    knots_dps += [-500.0, 0.0]
-    t_fine = np.arange(0.0, end_s, 1.0 / FINE_HZ)
-    gyr = np.zeros((t_fine.size, 3))
-    gyr[:, 1] = np.interp(t_fine, knots_s, knots_dps)
-    acc = _impacts_acc(ic_s, t_fine.size)
+    ic_s = 0.8 + 1.1 * np.arange(10)
+    # swing lobe, heel rocker, foot flat, push-off peak, back toward the next swing
+    stride = [(-0.35, -500.0), (0.0, 0.0), (0.05, 200.0), (0.10, 0.0), (0.40, 0.0), (0.55, 300.0)]
+    gyr = _strides_gyro(ic_s, stride, [(0.75, -500.0), (0.9, 0.0)])
+    acc = _impacts_acc(ic_s, gyr.shape[0])
     # TO: the rate falls linearly from its 300 deg/s peak (IC + 0.55 s) to -500 deg/s at
     # IC + 0.75 s; at 80 % of the peak the toes are off
     truth_to_s = ic_s + 0.55 + 0.2 * (0.2 * 300.0) / 800.0
@@ -348,26 +349,11 @@ def _tiptoe_walk(fs_hz: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     leave with a smaller jerk than the landing's 20 ms later, when the rotation is below
     half its peak.
     """
-    period_s = 1.1
-    ic_s = 0.8 + period_s * np.arange(10)
-    knots_s, knots_dps = [0.0], [0.0]
-    for ic in ic_s:
-        for dt_s, rate_dps in [
-            (-0.3, -300.0),
-            (0.0, -60.0),
-            (0.08, -80.0),
-            (0.5, 250.0),
-            (0.55, -200.0),
-        ]:
-            knots_s.append(ic + dt_s)
-            knots_dps.append(rate_dps)
-    end_s = ic_s[-1] + 0.9
-    knots_s.append(end_s)
-    knots_dps.append(0.0)
+    ic_s = 0.8 + 1.1 * np.arange(10)
+    stride = [(-0.3, -300.0), (0.0, -60.0), (0.08, -80.0), (0.5, 250.0), (0.55, -200.0)]
+    gyr = _strides_gyro(ic_s, stride, [(0.9, 0.0)])
     to_s = ic_s + 0.5 + 0.2 * 250.0 / (450.0 / 0.05)
-    t_fine = np.arange(0.0, end_s, 1.0 / FINE_HZ)
-    gyr = np.zeros((t_fine.size, 3))
-    gyr[:, 1] = np.interp(t_fine, knots_s, knots_dps)
+    t_fine = np.arange(gyr.shape[0]) / FINE_HZ
     acc = _impacts_acc(ic_s, t_fine.size)
     for to in to_s:
         u = t_fine - (to + 0.02)
