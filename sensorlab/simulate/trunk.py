@@ -232,8 +232,14 @@ def _heel_strike_hump(t: FloatArray, ic_s: float, other_to_s: float) -> FloatArr
     )
     fall = (t >= top) & (t < top + WALK_HUMP_FALL_S)
     hump[fall] = 0.5 * (1.0 + np.cos(math.pi * (t[fall] - top) / WALK_HUMP_FALL_S))
-    area = float(np.sum(hump * np.gradient(t)))
-    return hump * (0.5 * (WALK_HUMP_RISE_S + WALK_HUMP_FALL_S) / area) if area > 0.0 else hump
+    # the area of the three raised-cosine pieces, in closed form (independent of the time grid)
+    climb_s = top - ic_s
+    area_s = (
+        0.5 * WALK_LOADING_AT_IC * WALK_LOADING_LEAD_S
+        + 0.5 * (1.0 + WALK_LOADING_AT_IC) * climb_s
+        + 0.5 * WALK_HUMP_FALL_S
+    )
+    return hump * (0.5 * (WALK_HUMP_RISE_S + WALK_HUMP_FALL_S) / area_s)
 
 
 def _walking_vertical_force(schedule: Schedule, style: DrillStyle, t: FloatArray) -> FloatArray:
