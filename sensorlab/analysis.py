@@ -36,7 +36,7 @@ from sensorlab.units import G_MS2, LOW_PRECISION_RATE_HZ, PLACEMENTS, SIDES
 
 FloatArray = NDArray[np.float64]
 
-ANALYSIS_VERSION = "4"
+ANALYSIS_VERSION = "5"
 """Bumped whenever a change moves a measured number (used by the history index)."""
 
 MAX_BRIDGED_GAP_S = 0.06
