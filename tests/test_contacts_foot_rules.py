@@ -13,6 +13,7 @@ from sensorlab.analysis import contact_params
 from sensorlab.drills import get_drill
 from sensorlab.signal.contacts import (
     STRIKE_RISE_MS,
+    _skip_lift_offs,
     detect_segment_gyro,
     find_impacts,
 )
@@ -432,3 +433,103 @@ def test_a_short_heel_strike_before_a_larger_loading_starts_the_contact() -> Non
     err_ms = _flight_impact_errors_ms(acc, ic_s, 100.0, seed=10)
     # (at one sampling phase the transient splits over two samples and does not stand out)
     assert np.median(np.abs(err_ms)) <= 6.0, np.round(err_ms, 1)
+
+
+# Skip rules (``_skip_lift_offs``) on one foot's skip cycles sampled at 100 Hz, where the
+# step's lift-off, the short flight and the hop's landing lie a few samples apart. Jerk
+# norm and sagittal rate (push-off positive) are built directly: a step landing, the step's
+# push-off rotation, the foot's quick turn back against push-off (dorsiflexion) in the
+# flight, the hop's landing, the hop's push-off into the long swing.
+SKIP_HZ = 100.0
+SKIP_CYCLE_S = 1.05
+SKIP_TYPICAL_DPS = 600.0
+
+
+def _skip_cycles(n_cycles: int = 6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cycle starts (step landings, s), quiet jerk (m/s³) and sagittal rate (deg/s)."""
+    starts = 0.5 + SKIP_CYCLE_S * np.arange(n_cycles)
+    t = np.arange(0.0, starts[-1] + 1.5, 1.0 / SKIP_HZ)
+    rate = np.zeros(t.size)
+    for c in starts:
+        rate += 270.0 * np.exp(-0.5 * ((t - (c + 0.11)) / 0.03) ** 2)  # step push-off
+        rate -= 200.0 * np.exp(-0.5 * ((t - (c + 0.21)) / 0.025) ** 2)  # turn back to land
+        rate += 600.0 * np.exp(-0.5 * ((t - (c + 0.36)) / 0.05) ** 2)  # hop push-off
+        rate -= 250.0 * np.exp(-0.5 * ((t - (c + 0.70)) / 0.15) ** 2)  # swing
+    return starts, np.full(t.size - 1, 100.0), rate
+
+
+def _jolt(jerk: np.ndarray, onset_s: float, peak_ms3: float, rise: int = 1) -> None:
+    """Add a jerk burst starting at ``onset_s`` and peaking ``rise`` samples later."""
+    i = round(onset_s * SKIP_HZ)
+    for r in range(rise):
+        jerk[i + r] = max(jerk[i + r], (0.6 + 0.4 * r / rise) * peak_ms3)
+    for d, share in enumerate((1.0, 0.5, 0.3)):
+        jerk[i + rise + d] = max(jerk[i + rise + d], share * peak_ms3)
+
+
+def _skip(jerk: np.ndarray, candidates_s: np.ndarray, rate: np.ndarray):  # type: ignore[no-untyped-def]
+    params = contact_params(get_drill("low-skipping"), "foot")
+    return _skip_lift_offs(jerk, candidates_s, rate, SKIP_TYPICAL_DPS, SKIP_HZ, params)
+
+
+def test_a_skip_landing_comes_after_the_push_off_rotation_not_in_the_lift_off_jerk() -> None:
+    # A jolt in the step's push-off and the larger jerk of leaving the ground both became
+    # candidates; the push-off rotation still runs at both, so neither is a landing.
+    starts, jerk, rate = _skip_cycles()
+    cands = []
+    for c in starts:
+        for onset_s, peak in ((c, 3000.0), (c + 0.08, 600.0), (c + 0.15, 2500.0)):
+            _jolt(jerk, onset_s, peak)
+        _jolt(jerk, c + 0.23, 2800.0)
+        cands += [c + 0.005, c + 0.085, c + 0.155, c + 0.235]
+    ic_s, lift_off_s = _skip(jerk, np.asarray(cands), rate)
+    expected = np.sort(np.concatenate([starts, starts + 0.23])) + 0.005
+    assert ic_s.size == expected.size, np.round(ic_s, 3)
+    assert np.allclose(ic_s, expected), np.round(ic_s - expected, 3)
+    assert np.allclose(lift_off_s[::2], starts + 0.155), np.round(lift_off_s[::2] - starts, 3)
+
+
+def test_a_skip_lift_off_is_the_larger_jerk_after_a_push_off_jolt() -> None:
+    # Only the push-off jolt became a candidate (the lift-off jerk lies within the shortest
+    # interval of the hop's larger one); the foot leaves the ground with the larger jerk.
+    starts, jerk, rate = _skip_cycles()
+    cands = []
+    for c in starts:
+        for onset_s, peak in ((c, 3000.0), (c + 0.08, 600.0), (c + 0.15, 2500.0)):
+            _jolt(jerk, onset_s, peak)
+        _jolt(jerk, c + 0.23, 2800.0)
+        cands += [c + 0.005, c + 0.085, c + 0.235]
+    _ic_s, lift_off_s = _skip(jerk, np.asarray(cands), rate)
+    err_ms = 1000.0 * (lift_off_s[::2] - (starts + 0.155))
+    assert np.all(np.abs(err_ms) < 1.0), np.round(err_ms, 1)
+
+
+def test_a_hop_hidden_by_its_step_lift_off_jerk_is_found_in_the_turn_back() -> None:
+    # The hop's impact lies within the shortest interval of the larger lift-off jerk, so
+    # it never became a candidate; it is the jerk once the foot has turned back.
+    starts, jerk, rate = _skip_cycles()
+    cands = []
+    for c in starts:
+        _jolt(jerk, c, 3000.0)
+        _jolt(jerk, c + 0.15, 3300.0)
+        _jolt(jerk, c + 0.20, 2300.0)
+        cands += [c + 0.005, c + 0.155]
+    ic_s, _lift_off_s = _skip(jerk, np.asarray(cands), rate)
+    hops = starts + 0.205
+    k = np.array([np.argmin(np.abs(ic_s - h)) for h in hops])
+    assert np.all(np.abs(ic_s[k] - hops) < 0.006), np.round(ic_s[k] - hops, 3)
+
+
+def test_a_skip_lift_off_found_between_step_and_hop_is_its_jerk_onset_not_peak() -> None:
+    # No candidate for the lift-off: it is the largest jerk between step and hop, and like
+    # every impact candidate it is timed at its onset, two samples before the peak.
+    starts, jerk, rate = _skip_cycles()
+    cands = []
+    for c in starts:
+        _jolt(jerk, c, 3000.0)
+        _jolt(jerk, c + 0.15, 2000.0, rise=2)
+        _jolt(jerk, c + 0.23, 2800.0)
+        cands += [c + 0.005, c + 0.235]
+    _ic_s, lift_off_s = _skip(jerk, np.asarray(cands), rate)
+    err_ms = 1000.0 * (lift_off_s[::2] - (starts + 0.155))
+    assert np.all(np.abs(err_ms) < 1.0), np.round(err_ms, 1)

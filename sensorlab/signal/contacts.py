@@ -57,6 +57,9 @@ def _force_growing(acc_ms2: FloatArray) -> BoolArray:
 IMPACT_ONSET_FRACTION = 0.5
 """Share of the impact's jerk peak at which its onset is taken (walking back from the peak)."""
 
+IMPACT_LOOKBACK_S = 0.03
+"""How far before an impact's jerk peak an earlier strike of the same landing is looked for, s."""
+
 FIRST_STRIKE_FRACTION = 0.2
 """Share of a landing's largest jerk peak that an abrupt earlier peak (within 30 ms) must reach
 to count as its first strike, for landings from flight; the share of the typical impact at which
@@ -163,7 +166,7 @@ def _impact_onset(
     # swing by their abrupt rise (landings from flight), an earlier strike counts down to
     # FIRST_STRIKE_FRACTION of the peak. Walking keeps half: there nothing checks the rise.
     fs = sampling_rate_hz
-    back = max(1, round(0.03 * fs))
+    back = max(1, round(IMPACT_LOOKBACK_S * fs))
     earlier = all_peaks[(all_peaks >= peak - back) & (all_peaks < peak)]
     share = 0.5 if strike_rise_ms is None else FIRST_STRIKE_FRACTION
     strong = earlier[jerk[earlier] >= share * jerk[peak]]
@@ -651,13 +654,43 @@ def _segment_gyro_strides(
 
 
 def _skip_lift_offs(
-    jerk: FloatArray, ic_s: FloatArray, sampling_rate_hz: float, params: ContactParams
+    jerk: FloatArray,
+    ic_s: FloatArray,
+    signed: FloatArray,
+    typical_dps: float,
+    sampling_rate_hz: float,
+    params: ContactParams,
 ) -> tuple[FloatArray, FloatArray]:
     """Skips: a weak jerk between two landings is the step contact's lift-off, not a landing.
 
     The step of a skip leaves the ground with little rotation (the hop follows at once), so
     its TO shows as a small jerk of the acceleration, well below the landings on either side
     of it. Such a candidate is removed from the ICs and becomes the TO of the contact before.
+
+    A foot lands again only once the push-off rotation of its last contact has ended
+    (:func:`_skip_phase`): a candidate before that contact's push-off is dropped, one while
+    the push-off rotation still runs is the foot pushing off or leaving the ground, and the
+    strongest such candidate is the lift-off. When no hop lands within
+    ``SKIP_MAX_FLIGHT_MS`` of a lift-off, the lift-off's jerk hid the hop's
+    (:func:`_hop_hidden_by_lift_off`). A lift-off candidate under half a later jerk before
+    the hop is a jolt of the push-off, still on the ground: the lift-off is that larger
+    jerk's onset. Lift-offs found between step and hop are timed at the jerk's onset, like
+    every impact candidate.
+
+    Parameters
+    ----------
+    jerk : ndarray, shape (n_samples - 1,)
+        Jerk norm of the acceleration (:func:`_impact_signal`), in m/s³.
+    ic_s : ndarray, shape (n_candidates,)
+        Landing candidates, in s.
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    typical_dps : float
+        The bout's typical push-off peak rate, in deg/s.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    params : ContactParams
+        Plausibility bounds.
 
     Returns
     -------
@@ -671,11 +704,49 @@ def _skip_lift_offs(
     height = np.array(
         [float(np.max(jerk[max(0, i - window) : i + window + 1])) for i in idx.tolist()]
     )
+    ic_s = ic_s.copy()
+    jerk_peaks: IntArray = sps.find_peaks(jerk)[0]
     keep = np.ones(ic_s.shape, dtype=bool)
     lift_off = np.full(ic_s.shape, np.nan)
+    lift_off_height = np.zeros(ic_s.shape)
+    last = 0
+    for k in range(1, ic_s.size):
+        phase = _skip_phase(signed, ic_s[last], ic_s[k], sampling_rate_hz)
+        if phase == "landing":
+            last = k
+            continue
+        keep[k] = False
+        if phase == "stance":
+            continue
+        duration_ms = 1000.0 * (ic_s[k] - ic_s[last])
+        stronger = np.isnan(lift_off[last]) or height[k] > lift_off_height[last]
+        if params.min_contact_ms <= duration_ms <= params.max_contact_ms and stronger:
+            lift_off[last], lift_off_height[last] = ic_s[k], height[k]
+    ic_s, lift_off, height = ic_s[keep], lift_off[keep], height[keep]
+    step_s = (params.max_contact_ms + SKIP_MAX_FLIGHT_MS) / 1000.0
+    # A step's hop lands within SKIP_MAX_FLIGHT_MS of its lift-off; when no candidate does,
+    # the lift-off's jerk hid the hop's within the shortest interval between impacts
+    hops = []
+    for k in range(ic_s.size):
+        next_s = ic_s[k + 1] if k + 1 < ic_s.size else np.inf
+        if np.isfinite(lift_off[k]) and next_s - lift_off[k] > SKIP_MAX_FLIGHT_MS / 1000.0:
+            hop = _hop_hidden_by_lift_off(
+                jerk, signed, lift_off[k], typical_dps, sampling_rate_hz, params
+            )
+            if hop is not None:
+                hops.append(hop)
+    if hops:
+        ic_s = np.concatenate([ic_s, hops])
+        order = np.argsort(ic_s, kind="stable")
+        lift_off = np.concatenate([lift_off, np.full(len(hops), np.nan)])[order]
+        ic_s = ic_s[order]
+        idx = np.clip(np.round(ic_s * sampling_rate_hz - 0.5).astype(np.int64), 0, jerk.size - 1)
+        height = np.array(
+            [float(np.max(jerk[max(0, i - window) : i + window + 1])) for i in idx.tolist()]
+        )
+    keep = np.ones(ic_s.shape, dtype=bool)
     # One foot's skip cycle is a step, a short flight and a hop, then a long swing while the
     # other foot skips: three candidates close together are step, lift-off and hop.
-    step_s = (params.max_contact_ms + SKIP_MAX_FLIGHT_MS) / 1000.0
     breaks = np.flatnonzero(np.diff(ic_s) > step_s) + 1
     for group in np.split(np.arange(ic_s.size), breaks):
         if group.size == 3:
@@ -710,8 +781,117 @@ def _skip_lift_offs(
         b = int(np.floor((ic_s[k + 1] - 0.02) * sampling_rate_hz))
         if b - a >= 2:
             j = a + int(np.argmax(jerk[a:b]))
-            lift_off[k] = (j + 0.5) / sampling_rate_hz
+            onset = _impact_onset(jerk, j, jerk_peaks, sampling_rate_hz, STRIKE_RISE_MS)
+            lift_off[k] = (max(onset, a) + 0.5) / sampling_rate_hz
+    # A lift-off candidate under half a jerk after it, before the hop, is a jolt of the
+    # step's push-off, still on the ground: the foot leaves it with the larger jerk
+    for k in range(ic_s.size - 1):
+        if not np.isfinite(lift_off[k]) or ic_s[k + 1] - ic_s[k] > step_s:
+            continue
+        i = int(np.clip(round(lift_off[k] * sampling_rate_hz - 0.5), 0, jerk.size - 1))
+        own = float(np.max(jerk[max(0, i - window) : i + window + 1]))
+        b = int(np.floor((ic_s[k + 1] - 0.02) * sampling_rate_hz))
+        later = jerk_peaks[(jerk_peaks > i + window) & (jerk_peaks < b)]
+        if later.size == 0:
+            continue
+        j = int(later[np.argmax(jerk[later])])
+        if own < SKIP_LIFT_OFF_JERK_RATIO * jerk[j]:
+            onset = _impact_onset(jerk, j, jerk_peaks, sampling_rate_hz, STRIKE_RISE_MS)
+            lift_off[k] = (onset + 0.5) / sampling_rate_hz
     return ic_s, lift_off
+
+
+def _hop_hidden_by_lift_off(
+    jerk: FloatArray,
+    signed: FloatArray,
+    lift_off_s: float,
+    typical_dps: float,
+    sampling_rate_hz: float,
+    params: ContactParams,
+) -> float | None:
+    """The hop's landing hidden by its step's lift-off jerk, if any.
+
+    Within ``params.min_interval_ms`` of a larger jerk peak only that one became an impact
+    candidate, and the flight from a skip's step to its hop can be shorter. The hop lands
+    once the foot has turned back into the swing (rate below
+    ``-SWING_BEFORE_LANDING_FRACTION`` of the typical push-off peak): its impact is the
+    largest jerk peak from there to ``params.min_interval_ms`` after the lift-off's peak,
+    if that is at least half the lift-off's; its onset is not looked for before the swing.
+
+    Parameters
+    ----------
+    jerk : ndarray, shape (n_samples - 1,)
+        Jerk norm of the acceleration (:func:`_impact_signal`), in m/s³.
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    lift_off_s : float
+        The step's lift-off (onset of its jerk), in s from the first sample.
+    typical_dps : float
+        The bout's typical push-off peak rate, in deg/s.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    params : ContactParams
+        Plausibility bounds.
+
+    Returns
+    -------
+    float or None
+        The hop's impact onset in s, or None if there is none.
+    """
+    fs = sampling_rate_hz
+    a = int(np.floor(lift_off_s * fs))
+    b = min(a + round(IMPACT_LOOKBACK_S * fs) + 2, jerk.size)
+    if b - a < 2 or typical_dps <= 0.0:
+        return None
+    own = a + int(np.argmax(jerk[a:b]))
+    end = min(own + round(params.min_interval_ms * fs / 1000.0) + 1, jerk.size, signed.size)
+    swing = np.flatnonzero(signed[own:end] < -SWING_BEFORE_LANDING_FRACTION * typical_dps)
+    if swing.size == 0:
+        return None
+    first = own + int(swing[0])
+    inside, _ = sps.find_peaks(jerk[first - 1 : end])
+    inside = inside + first - 1
+    inside = inside[inside >= first]
+    if inside.size == 0:
+        return None
+    peak = int(inside[np.argmax(jerk[inside])])
+    if jerk[peak] < 0.5 * jerk[own]:
+        return None
+    onset = peak
+    while onset > first and IMPACT_ONSET_FRACTION * jerk[peak] <= jerk[onset - 1] <= jerk[onset]:
+        onset -= 1
+    return (onset + 0.5) / fs
+
+
+def _skip_phase(
+    signed: FloatArray, landing_s: float, candidate_s: float, sampling_rate_hz: float
+) -> str:
+    """Where a skip's impact candidate lies in the contact that began at ``landing_s``.
+
+    The foot lands, pushes off (rotating in the push-off sense) and leaves the ground while
+    that rotation runs; it can land again only once the rotation has ended. ``"stance"``:
+    no push-off rotation (over ``FOOT_FLAT_DPS``) yet since the landing; ``"push-off"``:
+    the rotation has not fallen back below ``FOOT_FLAT_DPS`` since its peak (the foot still
+    pushing off or just leaving the ground); ``"landing"``: it has, the candidate may land.
+
+    Parameters
+    ----------
+    signed : ndarray, shape (n_samples,)
+        Sagittal rate signed so that push-off is positive, in deg/s.
+    landing_s, candidate_s : float
+        The last landing and the candidate, in s from the first sample.
+    sampling_rate_hz : float
+        Sampling rate in Hz.
+    """
+    a = max(0, int(np.floor(landing_s * sampling_rate_hz)))
+    b = min(signed.size, int(np.floor(candidate_s * sampling_rate_hz)) + 1)
+    if b - a < 2:
+        return "landing"
+    between = signed[a:b]
+    peak = int(np.argmax(between))
+    if between[peak] < FOOT_FLAT_DPS:
+        return "stance"
+    return "landing" if np.min(between[peak:]) < FOOT_FLAT_DPS else "push-off"
 
 
 def _swing_follows(
@@ -1014,7 +1194,7 @@ def detect_segment_gyro(
         jerk, ic_s, lift_off, rate, sampling_rate_hz, params, rising
     )
     if params.pattern == "skip":
-        ic_s, lift_off = _skip_lift_offs(jerk, ic_s, sampling_rate_hz, params)
+        ic_s, lift_off = _skip_lift_offs(jerk, ic_s, signed, typical, sampling_rate_hz, params)
     # The foot leaving standing at the start of a bout jerks too, but no swing came before it.
     if ic_s.size and _leaves_standing(signed, ic_s[0], typical, sampling_rate_hz):
         ic_s, lift_off = ic_s[1:], lift_off[1:]

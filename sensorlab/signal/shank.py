@@ -88,6 +88,11 @@ SKIP_FLIGHT_RISE = 0.3
 """A skip's flight between step and hop: a forward rotation rising above the stance level
 by at least this share of the rate's range in that contact."""
 
+SKIP_FLIGHT_SWING_SHARE = 0.1
+"""... and by at least this share of the bout's typical mid-swing rate (a real rotation,
+not the sensor noise of a stance that has no flight after it; the simulated hop flights
+rise by about half the mid-swing rate)."""
+
 EDGE_MIN_SHARE = 0.3
 """A contact before the first or after the last mid-swing counts only where its landing
 and its backward rotation into the swing reach this share of the bout's typical ones."""
@@ -382,7 +387,8 @@ def detect_shank_gyro(
         contacts: list[tuple[float, int]] = [(first, q)]
         # at the bout's edges the skip's rhythm is not established: one contact at most
         if params.pattern == "skip" and not lobe.edge:
-            split = _skip_split(signed, snap, i0, q, min_contact, fs)
+            min_rise = SKIP_FLIGHT_SWING_SHARE * float(np.median(signed[swings]))
+            split = _skip_split(signed, snap, i0, q, min_contact, fs, min_rise)
             if split is not None:
                 flight_peak, hop_ic = split
                 contacts = [(first, flight_peak), (hop_ic, q)]
@@ -443,8 +449,14 @@ def _skip_split(
     extreme: int,
     min_contact: int,
     sampling_rate_hz: float,
+    min_rise_dps: float,
 ) -> tuple[int, float] | None:
     """A skip's hop flight between IC and the swing's backward rotation, if there is one.
+
+    The flight is a forward rotation rising above the stance level by ``SKIP_FLIGHT_RISE``
+    of the rate's range in the contact and by at least ``min_rise_dps``: in a contact with
+    no flight (the last step of a set, no hop after it) the range is the stance's sensor
+    noise, and a noise bump is not a rotation.
 
     Returns the sample of the flight's forward-rotation peak and the hop's IC (samples).
     """
@@ -454,7 +466,8 @@ def _skip_split(
     p = a + int(np.argmax(signed[a:b]))
     level = float(np.median(signed[ic:extreme]))
     span = float(np.max(signed[ic:extreme]) - np.min(signed[ic:extreme]))
-    if signed[p] - level < SKIP_FLIGHT_RISE * span or p in (a, b - 1):
+    rise = signed[p] - level
+    if rise < SKIP_FLIGHT_RISE * span or rise < min_rise_dps or p in (a, b - 1):
         return None
     hop = _landing(signed, snap, p, b, sampling_rate_hz, lead_ms=0.0)
     if hop is None:
