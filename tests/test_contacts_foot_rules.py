@@ -13,6 +13,7 @@ from sensorlab.analysis import contact_params
 from sensorlab.drills import get_drill
 from sensorlab.signal.contacts import (
     STRIKE_RISE_MS,
+    _push_off_peaks,
     _skip_lift_offs,
     detect_segment_gyro,
     find_impacts,
@@ -533,3 +534,18 @@ def test_a_skip_lift_off_found_between_step_and_hop_is_its_jerk_onset_not_peak()
     _ic_s, lift_off_s = _skip(jerk, np.asarray(cands), rate)
     err_ms = 1000.0 * (lift_off_s[::2] - (starts + 0.155))
     assert np.all(np.abs(err_ms) < 1.0), np.round(err_ms, 1)
+
+
+def test_walking_toe_off_candidates_have_no_say_in_the_push_off_sense() -> None:
+    # Half the impact candidates of a walking foot can be toe-offs; after a toe-off the
+    # swing's rotation comes first, so each votes against the push-off's sense. A walking
+    # foot lands with its rotation slowed and leaves at the push-off's peak: only the slow
+    # candidates vote. Here the push-off is negative and the votes would tie.
+    fs_hz = 200.0
+    _acc, gyr, ic_s, to_s = _tiptoe_walk(fs_hz)
+    rate_dps = -_sample(gyr, fs_hz)[:, 1]
+    candidates_s = np.sort(np.concatenate([ic_s, to_s]))  # toe-off jerks at TO
+    params = contact_params(get_drill("tiptoe-walk"), "foot")
+    signed, _to_s, _strength = _push_off_peaks(candidates_s, rate_dps, fs_hz, params, bounded=False)
+    peaks = np.round((ic_s + 0.5) * fs_hz).astype(int)  # the push-off peaks
+    assert np.all(signed[peaks] > 0.0)

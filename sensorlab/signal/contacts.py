@@ -319,7 +319,16 @@ def _push_off_peaks(
     IC; unbounded searches look up to the longest plausible contact.
     """
     windows = _contact_windows(ic_s, rate.shape[0], sampling_rate_hz, params, bounded=bounded)
-    signed = _push_off_sign(windows, rate, params)
+    voters = windows
+    if not params.has_flight and ic_s.size:
+        # A walking foot lands once its swing rotation has reversed or slowed, and leaves
+        # the ground at its push-off's peak: a candidate in a fast rotation is a toe-off,
+        # and what follows it is the swing, so it has no say in the push-off's sign.
+        at = np.clip(np.round(ic_s * sampling_rate_hz).astype(np.int64), 0, rate.shape[0] - 1)
+        slow = np.abs(rate[at]) < 0.5 * float(np.percentile(np.abs(rate), 95))
+        if np.any(slow):
+            voters = [w for w, keep in zip(windows, slow, strict=True) if keep]
+    signed = _push_off_sign(voters, rate, params)
     curvature = np.gradient(np.gradient(signed))
     fall = None if params.has_flight else TO_FRACTION_OF_PUSH_OFF
     to_s = np.full(ic_s.shape, np.nan)
@@ -350,11 +359,11 @@ def _push_off_in(
     The push-off peak is the first prominent maximum of the rate in the window. Unless
     ``fall_fraction`` is given, TO is looked for (:func:`_toe_off`) in the ``TO_SEARCH_MS``
     before it, or from where the rate rose past ``PUSH_OFF_PLATEAU_FRACTION`` of the peak if
-    that is earlier. The toes leave the ground while the push-off rotation is fast, and the swing that follows
-    either brakes the rotation at once (a sharp peak, TO close before it) or carries it on
-    at about the same rate (a plateau): in lateral running the foot's roll into the swing
-    keeps the rate rising for up to 100 ms after TO, and the plateau's first maximum can
-    lie that long after it.
+    that is earlier. The toes leave the ground while the push-off rotation is fast, and the
+    swing that follows either brakes the rotation at once (a sharp peak, TO close before it)
+    or carries it on at about the same rate (a plateau): in lateral running the foot's roll
+    into the swing keeps the rate rising for up to 100 ms after TO, and the plateau's first
+    maximum can lie that long after it.
 
     Parameters
     ----------
