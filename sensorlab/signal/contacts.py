@@ -268,14 +268,25 @@ def _contact_windows(
 
 
 def _first_prominent_peak(x: FloatArray, fraction: float) -> int | None:
-    """Index of the first local maximum of ``x`` reaching ``fraction`` of its maximum."""
+    """Index of the first local maximum of ``x`` reaching ``fraction`` of its maximum.
+
+    A local maximum as :func:`scipy.signal.find_peaks` has it (a flat top counts at its
+    middle; the ends of ``x`` never do), found without its set-up cost: this runs for every
+    contact window, several times per contact. Without one, the index of the maximum.
+    """
     top = float(np.max(x))
     if top <= 0.0:
         return None
-    peaks, _ = sps.find_peaks(x, height=fraction * top)
-    if peaks.size == 0:
-        return int(np.argmax(x))
-    return int(peaks[0])
+    n = x.shape[0]
+    level = fraction * top
+    rises = np.flatnonzero((x[1 : n - 1] > x[: n - 2]) & (x[1 : n - 1] >= level)) + 1
+    for i in rises.tolist():
+        j = i + 1
+        while j < n - 1 and x[j] == x[i]:
+            j += 1
+        if x[j] < x[i]:
+            return (i + j - 1) // 2
+    return int(np.argmax(x))
 
 
 def _push_off_sign(
@@ -520,6 +531,36 @@ def _heel_contact(
     return out
 
 
+def _first_rotation_votes(rate: FloatArray, starts: list[int], reach: int) -> int:
+    """Majority vote on the sense of the first strong rotation after each of ``starts``.
+
+    After a walking foot's rest the push-off is the first strong rotation; the swing's
+    opposite rotation follows within the same ``reach`` samples and can be larger, so each
+    window votes for the sense whose half-amplitude level is crossed first, not for the
+    larger extreme. All windows are taken at once (one per stance of the bout).
+
+    Returns
+    -------
+    int
+        Windows whose first strong rotation is positive minus those where it is negative.
+    """
+    starts_arr = np.asarray([f for f in starts if f + 3 <= rate.shape[0]], dtype=np.int64)
+    if starts_arr.size == 0:
+        return 0
+    padded = np.concatenate([rate, np.zeros(reach)])
+    windows = padded[starts_arr[:, None] + np.arange(reach)[None, :]]
+    top = windows.max(axis=1, keepdims=True)
+    bottom = windows.min(axis=1, keepdims=True)
+    up = windows >= 0.5 * top
+    down = windows <= 0.5 * bottom
+    never = reach + 1
+    first_up = np.where((top[:, 0] > 0.0) & up.any(axis=1), up.argmax(axis=1), never)
+    first_down = np.where((bottom[:, 0] < 0.0) & down.any(axis=1), down.argmax(axis=1), never)
+    return int(np.count_nonzero(first_up < first_down)) - int(
+        np.count_nonzero(first_down < first_up)
+    )
+
+
 def _segment_gyro_walking(
     rate: FloatArray, sampling_rate_hz: float, params: ContactParams
 ) -> ContactEvents:
@@ -550,11 +591,7 @@ def _segment_gyro_walking(
         else:
             merged.append([f0, f1])
     reach = max(3, round(0.4 * fs))
-    # The push-off is the first strong rotation after each rest; the swing's opposite
-    # rotation that follows within the same reach can be larger, so the sign goes by
-    # which comes first, not by which is largest.
-    n = rate.shape[0]
-    signed = _push_off_sign([(f1, min(f1 + reach, n)) for _f0, f1 in merged], rate, params)
+    signed = rate if _first_rotation_votes(rate, [f1 for _f0, f1 in merged], reach) >= 0 else -rate
     # The swing lobe is a slow rotation (~0.4 s); a strap ringing at landing can make
     # sharper extremes than the lobe itself, so the lobe is located on a smoothed rate.
     lobe = lowpass(signed, cutoff_hz=min(SWING_LOBE_CUTOFF_HZ, 0.4 * fs), sampling_rate_hz=fs)
