@@ -13,6 +13,7 @@ from sensorlab.analysis import contact_params
 from sensorlab.drills import get_drill
 from sensorlab.signal.contacts import (
     STRIKE_RISE_MS,
+    _first_rotation_votes,
     _push_off_peaks,
     _skip_lift_offs,
     detect_segment_gyro,
@@ -318,6 +319,18 @@ def test_a_walking_push_off_is_the_first_rotation_after_foot_flat_not_the_larges
     nearest = np.array([np.argmin(np.abs(ic_s - ic)) for ic in events.ic_s])
     to_err_ms = 1000.0 * (events.to_s - truth_to_s[nearest])
     assert np.all(np.abs(to_err_ms) < 10.0), np.round(to_err_ms, 1)
+
+
+def test_the_walking_push_off_vote_goes_by_the_first_rotation_not_the_largest() -> None:
+    # After each foot flat (ending 0.4 s after IC) a 300 deg/s push-off comes first and a
+    # 500 deg/s swing lobe follows within the 0.4 s window: every window votes positive.
+    fs_hz = 200.0
+    ic_s = 0.8 + 1.1 * np.arange(10)
+    stride = [(-0.35, -500.0), (0.0, 0.0), (0.05, 200.0), (0.10, 0.0), (0.40, 0.0), (0.55, 300.0)]
+    rate_dps = _sample(_strides_gyro(ic_s, stride, [(0.75, -500.0), (0.9, 0.0)]), fs_hz)[:, 1]
+    flat_ends = [round((ic + 0.4) * fs_hz) for ic in ic_s[:-1]]
+    assert _first_rotation_votes(rate_dps, flat_ends, round(0.4 * fs_hz)) == len(flat_ends)
+    assert _first_rotation_votes(-rate_dps, flat_ends, round(0.4 * fs_hz)) == -len(flat_ends)
 
 
 def test_a_soft_landing_starts_where_the_force_grows_not_in_the_swing_fading_before_it() -> None:
