@@ -486,15 +486,23 @@ def _skip(jerk: np.ndarray, candidates_s: np.ndarray, rate: np.ndarray):  # type
     return _skip_lift_offs(jerk, candidates_s, rate, SKIP_TYPICAL_DPS, SKIP_HZ, params)
 
 
-def test_a_skip_landing_comes_after_the_push_off_rotation_not_in_the_lift_off_jerk() -> None:
-    # A jolt in the step's push-off and the larger jerk of leaving the ground both became
-    # candidates; the push-off rotation still runs at both, so neither is a landing.
+def _skip_cycles_with_jolts() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_skip_cycles` with, per cycle, the step's landing, a 600 m/s³ jolt in its
+    push-off at 80 ms, the lift-off at 150 ms and the hop's landing at 230 ms."""
     starts, jerk, rate = _skip_cycles()
-    cands = []
     for c in starts:
         for onset_s, peak in ((c, 3000.0), (c + 0.08, 600.0), (c + 0.15, 2500.0)):
             _jolt(jerk, onset_s, peak)
         _jolt(jerk, c + 0.23, 2800.0)
+    return starts, jerk, rate
+
+
+def test_a_skip_landing_comes_after_the_push_off_rotation_not_in_the_lift_off_jerk() -> None:
+    # A jolt in the step's push-off and the larger jerk of leaving the ground both became
+    # candidates; the push-off rotation still runs at both, so neither is a landing.
+    starts, jerk, rate = _skip_cycles_with_jolts()
+    cands = []
+    for c in starts:
         cands += [c + 0.005, c + 0.085, c + 0.155, c + 0.235]
     ic_s, lift_off_s = _skip(jerk, np.asarray(cands), rate)
     expected = np.sort(np.concatenate([starts, starts + 0.23])) + 0.005
@@ -506,12 +514,9 @@ def test_a_skip_landing_comes_after_the_push_off_rotation_not_in_the_lift_off_je
 def test_a_skip_lift_off_is_the_larger_jerk_after_a_push_off_jolt() -> None:
     # Only the push-off jolt became a candidate (the lift-off jerk lies within the shortest
     # interval of the hop's larger one); the foot leaves the ground with the larger jerk.
-    starts, jerk, rate = _skip_cycles()
+    starts, jerk, rate = _skip_cycles_with_jolts()
     cands = []
     for c in starts:
-        for onset_s, peak in ((c, 3000.0), (c + 0.08, 600.0), (c + 0.15, 2500.0)):
-            _jolt(jerk, onset_s, peak)
-        _jolt(jerk, c + 0.23, 2800.0)
         cands += [c + 0.005, c + 0.085, c + 0.235]
     _ic_s, lift_off_s = _skip(jerk, np.asarray(cands), rate)
     err_ms = 1000.0 * (lift_off_s[::2] - (starts + 0.155))
