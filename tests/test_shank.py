@@ -33,14 +33,22 @@ def _stride_keys(skip: bool) -> tuple[list[tuple[float, float]], list[tuple[floa
     return keys, contacts
 
 
-def _signals(skip: bool, seed: int = 0) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
-    """Acceleration (m/s²), angular rate (deg/s), true contacts (s) of a bout with standing."""
-    keys, contacts = _stride_keys(skip)
+Stride = tuple[list[tuple[float, float]], list[tuple[float, float]]]
+
+
+def _signals(
+    skip: bool, seed: int = 0, last: Stride | None = None
+) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
+    """Acceleration (m/s²), angular rate (deg/s), true contacts (s) of a bout with standing.
+
+    ``last`` replaces the bout's last stride (its rate key points and contacts).
+    """
     t_key = [0.0, STANDING_S]
     r_key = [0.0, 0.0]
     truth = []
     first_swing = STANDING_S + 0.3
     for k in range(N_STRIDES):
+        keys, contacts = last if last is not None and k == N_STRIDES - 1 else _stride_keys(skip)
         t0 = first_swing + k * STRIDE_S
         t_key += [t0 + dt for dt, _ in keys]
         r_key += [r for _, r in keys]
@@ -141,33 +149,10 @@ def test_shank_with_gyro_defaults_to_shank_gyro():
 def test_a_skip_set_ending_on_a_step_without_a_hop_keeps_that_contact_whole():
     # The last contact of a skipping set is a step with no hop after it: the shank's rate
     # holds its stance level (sensor noise only) until the swing; a noise bump is no flight.
-    skip_keys, skip_contacts = _stride_keys(skip=True)
     # the last step: stance, then straight up into the swing (no backward rotation)
     last_keys = [(0.0, 400.0), (0.12, 0.0), (0.15, -60.0), (0.18, -100.0), (0.55, -100.0)]
     last_keys += [(0.68, 0.0)]
-    last_contacts = [(0.18, 0.55)]
-    t_key, r_key, truth = [0.0, STANDING_S], [0.0, 0.0], []
-    first_swing = STANDING_S + 0.3
-    for k in range(N_STRIDES):
-        keys, contacts = (
-            (last_keys, last_contacts) if k == N_STRIDES - 1 else (skip_keys, skip_contacts)
-        )
-        t0 = first_swing + k * STRIDE_S
-        t_key += [t0 + dt for dt, _ in keys]
-        r_key += [r for _, r in keys]
-        truth += [(t0 + ic, t0 + to) for ic, to in contacts]
-    end = first_swing + N_STRIDES * STRIDE_S
-    t_key += [end, end + 0.3, end + 0.3 + STANDING_S]
-    r_key += [400.0, 0.0, 0.0]
-    t = np.arange(0.0, t_key[-1], 1.0 / FS_HZ)
-    rng = np.random.default_rng(5)
-    gyr = np.zeros((t.size, 3))
-    gyr[:, 1] = np.interp(t, t_key, r_key)
-    gyr += rng.normal(0.0, 2.0, gyr.shape)
-    acc = np.tile([0.0, 0.0, 9.81], (t.size, 1)) + rng.normal(0.0, 0.2, (t.size, 3))
-    for ic, _to in truth:
-        i = int(np.ceil(ic * FS_HZ))
-        acc[i : i + 2, 0] += 40.0
+    acc, gyr, truth = _signals(True, seed=5, last=(last_keys, [(0.18, 0.55)]))
     events = detect_shank_gyro(acc, gyr, sampling_rate_hz=FS_HZ, params=_params("skip"))
     # one contact there, not a step and a hop split at a noise bump
     ic = np.asarray([c[0] for c in truth])
