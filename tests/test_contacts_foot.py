@@ -7,6 +7,7 @@ import numpy as np
 from sensorlab.analysis import contact_params
 from sensorlab.drills import get_drill
 from sensorlab.signal.contacts import detect_segment_gyro
+from sensorlab.signal.events import gate_contacts
 
 
 def _low_rate_run(fs_hz: float, weak_stride: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -38,3 +39,14 @@ def test_low_rate_foot_finds_the_stride_whose_impact_was_not_sampled() -> None:
     found = np.array([np.min(np.abs(events.ic_s - ic)) for ic in truth_ic_s])
     assert np.all(found < 1.5 / fs_hz), np.round(found, 3)
     assert events.ic_s.size == truth_ic_s.size
+
+
+def test_a_stretchs_last_landing_without_push_off_is_not_a_rejected_contact() -> None:
+    # The landing back into standing has no push-off after it; a candidate with no TO
+    # anywhere else, or with an implausible duration, is a rejected contact.
+    params = contact_params(get_drill("run"), "foot")
+    ic_s = np.array([1.0, 1.7, 2.4, 3.1, 3.8])
+    to_s = np.array([1.2, np.nan, 2.6, 3.1 + 2.0, np.nan])
+    events = gate_contacts(ic_s, to_s, params, "segment-gyro")
+    assert events.ic_s.tolist() == [1.0, 2.4]
+    assert events.rejected == 2

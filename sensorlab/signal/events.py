@@ -76,12 +76,14 @@ Detector = Callable[..., ContactEvents]
 def gate_contacts(
     ic_s: FloatArray, to_s: FloatArray, params: ContactParams, method: str
 ) -> ContactEvents:
-    """Keep contacts whose duration is plausible and that do not overlap."""
+    """Keep contacts whose duration is plausible and that do not overlap.
+
+    ``rejected`` counts the candidates with an implausible duration and those with no TO,
+    except the last: a stretch's last landing, back into standing, has no push-off after it
+    and is not a contact of the set.
+    """
     contact_ms = (to_s - ic_s) * 1000.0
-    ok = (
-        np.isfinite(to_s)
-        & (contact_ms >= params.min_contact_ms)
-        & (contact_ms <= params.max_contact_ms)
-    )
-    ic_kept, to_kept = ic_s[ok], to_s[ok]
-    return ContactEvents(ic_kept, to_kept, method, rejected=int(np.count_nonzero(~ok)))
+    has_to = np.isfinite(to_s)
+    ok = has_to & (contact_ms >= params.min_contact_ms) & (contact_ms <= params.max_contact_ms)
+    rejected = int(np.count_nonzero(has_to & ~ok)) + int(np.count_nonzero(~has_to[:-1]))
+    return ContactEvents(ic_s[ok], to_s[ok], method, rejected=rejected)
