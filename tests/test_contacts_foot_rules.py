@@ -105,17 +105,29 @@ def _impacts_acc(ic_s: np.ndarray, n_fine: int, height_ms2: float = 60.0) -> np.
     return acc
 
 
+def _unloading_strides(
+    first_ic_s: float = 0.5, height_ms2: float = 60.0, **shape: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """12 contacts (0.6 s apart, 150 ms long) with a gradual unloading before each TO.
+
+    Returns IC and TO times (s), gyro (deg/s) and specific force with a landing spike of
+    ``height_ms2`` at each IC (m/s²), both at ``FINE_HZ``; ``shape`` goes to
+    :func:`_gradual_unloading_rate`.
+    """
+    ic_s = first_ic_s + 0.6 * np.arange(12)
+    to_s = ic_s + 0.15
+    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0, **shape)
+    gyr = np.zeros((rate_fine.size, 3))
+    gyr[:, 1] = rate_fine
+    return ic_s, to_s, gyr, _impacts_acc(ic_s, rate_fine.size, height_ms2)
+
+
 def _unloading_to_errors_ms(fs_hz: float, drill: str, seed: int, **shape: float) -> np.ndarray:
     """Detected minus true TO (ms) of 12 contacts whose push-off ends in a gradual unloading.
 
     ``shape`` goes to :func:`_gradual_unloading_rate`; at most one contact may be missed.
     """
-    ic_s = 0.5 + 0.6 * np.arange(12)
-    to_s = ic_s + 0.15
-    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0, **shape)
-    gyr = np.zeros((rate_fine.size, 3))
-    gyr[:, 1] = rate_fine
-    acc = _impacts_acc(ic_s, rate_fine.size)
+    ic_s, to_s, gyr, acc = _unloading_strides(**shape)
     events = _detect(acc, gyr, fs_hz, drill, seed=seed)
     assert events.ic_s.size >= ic_s.size - 1
     nearest = np.array([np.argmin(np.abs(ic_s - ic)) for ic in events.ic_s])
@@ -179,13 +191,8 @@ def test_a_toe_off_jerk_larger_than_the_landing_does_not_hide_the_landing() -> N
     # At 100 Hz a landing's jerk is smoothed to the size of the toe-off's (heels to glutes
     # whips the foot up at TO); the toe-off must not replace the landing as the contact's IC.
     fs_hz = 100.0
-    ic_s = 0.5 + 0.6 * np.arange(12)
-    to_s = ic_s + 0.15
-    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0)
-    gyr = np.zeros((rate_fine.size, 3))
-    gyr[:, 1] = rate_fine
-    acc = _impacts_acc(ic_s, rate_fine.size, height_ms2=50.0)
-    t = np.arange(rate_fine.size) / FINE_HZ
+    ic_s, to_s, gyr, acc = _unloading_strides(0.5, height_ms2=50.0)
+    t = np.arange(gyr.shape[0]) / FINE_HZ
     for k, to in enumerate(to_s):
         u = t - to
         m = (u >= 0.0) & (u < 0.03)
@@ -203,13 +210,8 @@ def test_a_broad_swing_jerk_just_before_a_landing_is_not_its_first_strike() -> N
     # dip that ends 20 ms before the landing. At 100 Hz that dip's jerk is more than half the
     # impact's, but it rises over several samples; the landing's strike rises within two.
     fs_hz = 100.0
-    ic_s = 0.7 + 0.6 * np.arange(12)
-    to_s = ic_s + 0.15
-    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0)
-    gyr = np.zeros((rate_fine.size, 3))
-    gyr[:, 1] = rate_fine
-    acc = _impacts_acc(ic_s, rate_fine.size, height_ms2=80.0)
-    t = np.arange(rate_fine.size) / FINE_HZ
+    ic_s, _to_s, gyr, acc = _unloading_strides(0.7, height_ms2=80.0)
+    t = np.arange(gyr.shape[0]) / FINE_HZ
     for ic in ic_s:
         m = (t >= ic - 0.07) & (t < ic - 0.02)
         acc[m, 1] += 60.0 * np.sin(np.pi * (t[m] - (ic - 0.07)) / 0.05) ** 2
@@ -221,13 +223,8 @@ def test_a_broad_swing_jerk_just_before_a_landing_is_not_its_first_strike() -> N
 def test_a_landing_that_strikes_twice_starts_at_its_first_strike() -> None:
     # Heel, then a larger forefoot slap 15 ms later: both rise abruptly, the first counts.
     fs_hz = 400.0
-    ic_s = 0.7 + 0.6 * np.arange(12)
-    to_s = ic_s + 0.15
-    rate_fine = _gradual_unloading_rate(ic_s, to_s, ic_s[-1] + 1.0)
-    gyr = np.zeros((rate_fine.size, 3))
-    gyr[:, 1] = rate_fine
-    acc = _impacts_acc(ic_s, rate_fine.size, height_ms2=60.0)
-    acc += _impacts_acc(ic_s + 0.015, rate_fine.size, height_ms2=90.0) - [0.0, 0.0, 9.81]
+    ic_s, _to_s, gyr, acc = _unloading_strides(0.7, height_ms2=60.0)
+    acc += _impacts_acc(ic_s + 0.015, gyr.shape[0], height_ms2=90.0) - [0.0, 0.0, 9.81]
     events = _detect(acc, gyr, fs_hz, "run", seed=5)
     err_ms = _ic_errors_ms(events, ic_s[1:-1])
     assert np.all(np.abs(err_ms) <= 3.0), np.round(err_ms, 1)
