@@ -14,6 +14,7 @@ from sensorlab.drills import get_drill
 from sensorlab.signal.contacts import (
     STRIKE_RISE_MS,
     _first_rotation_votes,
+    _force_growing,
     _push_off_peaks,
     _skip_lift_offs,
     detect_segment_gyro,
@@ -346,7 +347,7 @@ def test_a_soft_landing_starts_where_the_force_grows_not_in_the_swing_fading_bef
         acc[m, 2] += 25.0 * (u[m] / 0.003) * np.exp(1.0 - u[m] / 0.003)  # the landing
     sampled = _sample(acc, fs_hz)
     kw = {"sampling_rate_hz": fs_hz, "min_interval_ms": 300.0, "strike_rise_ms": None}
-    found_s = find_impacts(sampled, growing_force=True, **kw)
+    found_s = find_impacts(sampled, rising=_force_growing(sampled), **kw)
     err_ms = 1000.0 * (found_s[:, None] - ic_s[None, :])
     nearest_ms = err_ms[np.argmin(np.abs(err_ms), axis=0), np.arange(ic_s.size)]
     # within a sample of the true IC (this sampling spreads the landing half a sample back)

@@ -76,7 +76,7 @@ def find_impacts(
     sampling_rate_hz: float,
     min_interval_ms: float,
     strike_rise_ms: float | None,
-    growing_force: bool = False,
+    rising: BoolArray | None = None,
 ) -> FloatArray:
     """Initial contacts as the onsets of the ground impacts.
 
@@ -98,10 +98,10 @@ def find_impacts(
         Longest rise of a strike's jerk from half its height to its peak, in ms (landings
         from flight, ``STRIKE_RISE_MS``); None for soft landings (a walking heel strike),
         whose first strike may rise slowly.
-    growing_force : bool
-        Soft landings: an impact's onset and first strike lie where the specific force's
-        norm grows (the ground pushing the segment); the swing's fading deceleration just
-        before the landing jerks too, but shrinks the norm.
+    rising : ndarray of bool, shape (n_samples - 1,), optional
+        Soft landings: where the specific force's norm grows (:func:`_force_growing`). An
+        impact's onset and first strike lie there (the ground pushing the segment); the
+        swing's fading deceleration just before the landing jerks too, but shrinks the norm.
 
     Returns
     -------
@@ -110,7 +110,6 @@ def find_impacts(
         the midpoint is returned.
     """
     jerk = _impact_signal(acc_ms2, sampling_rate_hz)
-    rising = _force_growing(acc_ms2) if growing_force else None
     distance = max(1, int(min_interval_ms * sampling_rate_hz / 1000.0))
     peaks, props = sps.find_peaks(jerk, distance=distance, height=0.0)
     if peaks.size == 0:
@@ -1214,12 +1213,13 @@ def detect_segment_gyro(
     walking = None
     if not params.has_flight and params.segment == "foot":
         walking = _segment_gyro_walking(rate, sampling_rate_hz, params)
+    rising = None if params.has_flight else _force_growing(acc_ms2)
     ic_s = find_impacts(
         acc_ms2,
         sampling_rate_hz=sampling_rate_hz,
         min_interval_ms=params.min_interval_ms,
         strike_rise_ms=STRIKE_RISE_MS if params.has_flight else None,
-        growing_force=not params.has_flight,
+        rising=rising,
     )
     # A walking foot that never rests flat in stance (tiptoe walking can keep rotating)
     # leaves the foot-flat segmentation with few contacts: the impact-based ones count then.
@@ -1235,7 +1235,6 @@ def detect_segment_gyro(
     ):
         ic_s = _fill_strides(ic_s, jerk, rate, sampling_rate_hz, params)
     lift_off = np.full(ic_s.shape, np.nan)
-    rising = None if params.has_flight else _force_growing(acc_ms2)
     signed, ic_s, lift_off, typical = _separate_toe_offs(
         jerk, ic_s, lift_off, rate, sampling_rate_hz, params, rising
     )
