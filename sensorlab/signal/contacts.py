@@ -178,12 +178,25 @@ def _impact_onset(
     first = int(strong[0]) if strong.size else peak
     # the impact starts where the jerk leaves its quiet level, one or two samples
     # before its peak at rates of 100-200 Hz
-    top, earliest = jerk[first], max(0, first - round(0.02 * fs))
-    while first > earliest and IMPACT_ONSET_FRACTION * top <= jerk[first - 1] <= jerk[first]:
-        if rising is not None and not rising[first - 1]:
+    return _onset_before(jerk, first, max(0, first - round(0.02 * fs)), rising)
+
+
+def _onset_before(
+    jerk: FloatArray, peak: int, earliest: int, rising: BoolArray | None = None
+) -> int:
+    """Jerk sample where the rise to ``peak`` starts.
+
+    Walks back while the jerk keeps falling but stays at or above ``IMPACT_ONSET_FRACTION``
+    of the peak, not before ``earliest``, and (soft landings, ``rising``) only over samples
+    where the specific force grows.
+    """
+    onset = peak
+    top = jerk[peak]
+    while onset > earliest and IMPACT_ONSET_FRACTION * top <= jerk[onset - 1] <= jerk[onset]:
+        if rising is not None and not rising[onset - 1]:
             break
-        first -= 1
-    return first
+        onset -= 1
+    return onset
 
 
 STRIKE_FOOT_FRACTION = 0.25
@@ -902,10 +915,7 @@ def _hop_hidden_by_lift_off(
     peak = int(inside[np.argmax(jerk[inside])])
     if jerk[peak] < 0.5 * jerk[own]:
         return None
-    onset = peak
-    while onset > first and IMPACT_ONSET_FRACTION * jerk[peak] <= jerk[onset - 1] <= jerk[onset]:
-        onset -= 1
-    return (onset + 0.5) / fs
+    return (_onset_before(jerk, peak, first) + 0.5) / fs
 
 
 def _skip_phase(
