@@ -757,11 +757,8 @@ def _skip_lift_offs(
     lift_off_s : ndarray, shape (n_kept,)
         TO from a lift-off jerk for the contacts that have one, nan elsewhere, in s.
     """
-    idx = np.clip(np.round(ic_s * sampling_rate_hz - 0.5).astype(np.int64), 0, jerk.size - 1)
     window = max(1, round(0.01 * sampling_rate_hz))
-    height = np.array(
-        [float(np.max(jerk[max(0, i - window) : i + window + 1])) for i in idx.tolist()]
-    )
+    height = _jerk_near(jerk, ic_s, sampling_rate_hz)
     ic_s = ic_s.copy()
     jerk_peaks: IntArray = sps.find_peaks(jerk)[0]
     keep = np.ones(ic_s.shape, dtype=bool)
@@ -798,10 +795,7 @@ def _skip_lift_offs(
         order = np.argsort(ic_s, kind="stable")
         lift_off = np.concatenate([lift_off, np.full(len(hops), np.nan)])[order]
         ic_s = ic_s[order]
-        idx = np.clip(np.round(ic_s * sampling_rate_hz - 0.5).astype(np.int64), 0, jerk.size - 1)
-        height = np.array(
-            [float(np.max(jerk[max(0, i - window) : i + window + 1])) for i in idx.tolist()]
-        )
+        height = _jerk_near(jerk, ic_s, sampling_rate_hz)
     keep = np.ones(ic_s.shape, dtype=bool)
     # One foot's skip cycle is a step, a short flight and a hop, then a long swing while the
     # other foot skips: three candidates close together are step, lift-off and hop.
@@ -847,7 +841,7 @@ def _skip_lift_offs(
         if not np.isfinite(lift_off[k]) or ic_s[k + 1] - ic_s[k] > step_s:
             continue
         i = int(np.clip(round(lift_off[k] * sampling_rate_hz - 0.5), 0, jerk.size - 1))
-        own = float(np.max(jerk[max(0, i - window) : i + window + 1]))
+        own = float(_jerk_near(jerk, lift_off[k : k + 1], sampling_rate_hz)[0])
         b = int(np.floor((ic_s[k + 1] - 0.02) * sampling_rate_hz))
         later = jerk_peaks[(jerk_peaks > i + window) & (jerk_peaks < b)]
         if later.size == 0:
@@ -857,6 +851,15 @@ def _skip_lift_offs(
             onset = _impact_onset(jerk, j, jerk_peaks, sampling_rate_hz, STRIKE_RISE_MS)
             lift_off[k] = (onset + 0.5) / sampling_rate_hz
     return ic_s, lift_off
+
+
+def _jerk_near(jerk: FloatArray, times_s: FloatArray, sampling_rate_hz: float) -> FloatArray:
+    """Largest jerk within 10 ms of each time (s), in m/s³, shape (n_times,)."""
+    idx = np.clip(np.round(times_s * sampling_rate_hz - 0.5).astype(np.int64), 0, jerk.size - 1)
+    window = max(1, round(0.01 * sampling_rate_hz))
+    return np.array(
+        [float(np.max(jerk[max(0, i - window) : i + window + 1])) for i in idx.tolist()]
+    )
 
 
 def _hop_hidden_by_lift_off(
