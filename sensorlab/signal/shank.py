@@ -364,6 +364,7 @@ def detect_shank_gyro(
     swing_after: list[float] = []
     swing_before: list[float] = []
     reach = int(np.median(np.diff(swings))) // 2 if swings.size >= 2 else signed.shape[0]
+    typical_swing_dps = float(np.median(signed[swings])) if swings.size else 0.0
     for lobe in _lobes(signed, swings):
         lo, hi = lobe.start, lobe.stop
         mid = (lo + hi) // 2
@@ -387,7 +388,7 @@ def detect_shank_gyro(
         contacts: list[tuple[float, int]] = [(first, q)]
         # at the bout's edges the skip's rhythm is not established: one contact at most
         if params.pattern == "skip" and not lobe.edge:
-            min_rise = SKIP_FLIGHT_SWING_SHARE * float(np.median(signed[swings]))
+            min_rise = SKIP_FLIGHT_SWING_SHARE * typical_swing_dps
             split = _skip_split(signed, snap, i0, q, min_contact, fs, min_rise)
             if split is not None:
                 flight_peak, hop_ic = split
@@ -414,7 +415,7 @@ def detect_shank_gyro(
     keep = ~edge_a
     if np.any(~edge_a):
         landing_a = np.asarray(landing)
-        swing = EDGE_SWING_SHARE * float(np.median(signed[swings]))
+        swing = EDGE_SWING_SHARE * typical_swing_dps
         keep |= (
             (np.abs(depth_a) >= EDGE_MIN_SHARE * float(np.median(np.abs(depth_a[~edge_a]))))
             & (landing_a >= EDGE_MIN_SHARE * float(np.median(landing_a[~edge_a])))
